@@ -1,0 +1,173 @@
+"""The agenda back office: every translated text in tabs, one tab per language."""
+
+import datetime
+
+from django.contrib import admin
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from modeltranslation import settings as mt_settings
+from modeltranslation.admin import (
+    TabbedTranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
+from modeltranslation.utils import build_localized_fieldname
+
+from .models import (
+    Announcement,
+    Event,
+    Organisation,
+    Room,
+    Session,
+    SessionSpeaker,
+    Speaker,
+    Track,
+    Venue,
+)
+from .translation_status import TranslationStatusMixin, localized
+
+
+def _default_language(field: str) -> str:
+    return build_localized_fieldname(field, mt_settings.DEFAULT_LANGUAGE)
+
+
+class TranslatedModelAdmin(TranslationStatusMixin, TabbedTranslationAdmin):
+    pass
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(TranslatedModelAdmin):
+    list_display = ["name", "acronym", "kind", "country"]
+    list_filter = ["kind", "country"]
+    search_fields = localized("name", "acronym")
+
+
+class RoomInline(TranslationTabularInline):
+    model = Room
+    extra = 1
+
+
+@admin.register(Venue)
+class VenueAdmin(TranslatedModelAdmin):
+    list_display = ["name", "city", "country"]
+    list_filter = ["country"]
+    search_fields = localized("name", "city")
+    inlines = [RoomInline]
+
+
+@admin.register(Room)
+class RoomAdmin(TranslatedModelAdmin):
+    list_display = ["name", "venue", "capacity"]
+    list_filter = ["venue"]
+    list_select_related = ["venue"]
+    search_fields = localized("name")
+
+
+class TrackInline(TranslationTabularInline):
+    model = Track
+    extra = 0
+
+
+class SessionInline(TranslationStackedInline):
+    model = Session
+    extra = 0
+    fields = ["title", "kind", "start", "end", "room", "track", "capacity"]
+    show_change_link = True
+    ordering = ["start"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Offer only the rooms of the event's venue and the event's own tracks.
+        formset = super().get_formset(request, obj, **kwargs)
+        fields = formset.form.base_fields
+        if obj is not None:
+            fields["track"].queryset = fields["track"].queryset.filter(event=obj)
+            if obj.venue_id:
+                fields["room"].queryset = fields["room"].queryset.filter(venue_id=obj.venue_id)
+        else:
+            fields["track"].queryset = fields["track"].queryset.none()
+        return formset
+
+
+@admin.register(Event)
+class EventAdmin(TranslatedModelAdmin):
+    list_display = ["title", "start_date", "end_date", "venue", "status"]
+    list_filter = ["status", "start_date"]
+    search_fields = [*localized("title", "theme"), "slug"]
+    date_hierarchy = "start_date"
+    prepopulated_fields = {"slug": (_default_language("title"),)}
+    autocomplete_fields = ["organisers", "venue"]
+    list_select_related = ["venue"]
+    inlines = [TrackInline, SessionInline]
+    fieldsets = [
+        (None, {"fields": ["slug", "title", "theme", "status"]}),
+        (_("When and where"), {"fields": ["start_date", "end_date", "time_zone", "venue"]}),
+        (_("About"), {"fields": ["description", "aims", "topics", "organisers", "contact_email"]}),
+        (
+            _("Registration"),
+            {
+                "fields": [
+                    "registration_opens",
+                    "registration_closes",
+                    "capacity",
+                    "requires_approval",
+                ]
+            },
+        ),
+    ]
+
+
+class SessionDayFilter(admin.SimpleListFilter):
+    title = _("day")
+    parameter_name = "day"
+
+    def lookups(self, request, model_admin):
+        days = Session.objects.dates("start", "day")
+        return [(day.isoformat(), date_format(day, "D, j F Y")) for day in days]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            day = datetime.date.fromisoformat(self.value())
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(start__date=day)
+
+
+class SessionSpeakerInline(admin.TabularInline):
+    model = SessionSpeaker
+    extra = 1
+    autocomplete_fields = ["speaker"]
+    fields = ["order", "speaker", "role"]
+    ordering = ["order", "pk"]
+
+
+@admin.register(Session)
+class SessionAdmin(TranslatedModelAdmin):
+    list_display = ["title", "event", "start", "end", "kind", "room", "track"]
+    list_filter = ["event", SessionDayFilter, "kind", "track", "room"]
+    list_select_related = ["event", "room", "track"]
+    search_fields = localized("title", "description")
+    autocomplete_fields = ["event"]
+    inlines = [SessionSpeakerInline]
+    fields = ["event", "title", "description", "kind", "start", "end", "room", "track", "capacity"]
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(TranslatedModelAdmin):
+    list_display = ["full_name", "honorific", "position", "organisation"]
+    list_filter = ["organisation"]
+    list_select_related = ["organisation"]
+    search_fields = [*localized("full_name", "position"), "slug"]
+    autocomplete_fields = ["organisation"]
+    prepopulated_fields = {"slug": (_default_language("full_name"),)}
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(TranslatedModelAdmin):
+    list_display = ["title", "event", "status", "published_at"]
+    list_filter = ["event", "status"]
+    list_select_related = ["event"]
+    search_fields = localized("title", "body")
+    prepopulated_fields = {"slug": (_default_language("title"),)}
+    date_hierarchy = "published_at"

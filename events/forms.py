@@ -1,0 +1,29 @@
+from django import forms
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from . import queries
+from .models import Event
+
+
+class AgendaFilterForm(forms.Form):
+    """Filters the agenda by day and track with a plain GET form (works without JavaScript)."""
+
+    day = forms.TypedChoiceField(label=_("Day"), required=False, coerce=str, empty_value=None)
+    track = forms.ModelChoiceField(
+        label=_("Track"), queryset=None, required=False, empty_label=_("All tracks")
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.days = queries.event_days(event=event)
+        self.fields["day"].choices = [("", _("All days"))] + [
+            (day.isoformat(), date_format(day, "l, j F")) for day in self.days
+        ]
+        self.fields["track"].queryset = event.tracks.all()
+
+    def clean_day(self):
+        value = self.cleaned_data["day"]
+        if not value:
+            return None
+        return next(day for day in self.days if day.isoformat() == value)

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from events.demo import demo_accounts_ensure, load_demo
+
+
+class Command(BaseCommand):
+    help = "Loads (or refreshes) the demo conference: the 2018 EMN annual conference in Sofia."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--with-accounts",
+            action="store_true",
+            help="Also create demo staff log-ins with known passwords (only with DJANGO_DEBUG=1).",
+        )
+
+    def handle(self, *args, with_accounts: bool = False, **options):
+        if with_accounts and not settings.DEBUG:
+            raise CommandError("Demo accounts have public passwords: only with DJANGO_DEBUG=1.")
+        event = load_demo()
+        self.stdout.write(self.style.SUCCESS(f"Demo conference '{event.slug}' is ready."))
+        if with_accounts:
+            for email, password in demo_accounts_ensure():
+                self.stdout.write(f"  Admin log-in: {email} / {password}")

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import views
+
+app_name = "events"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("events/<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
+    path("events/<slug:slug>/agenda/", views.AgendaView.as_view(), name="agenda"),
+    path("events/<slug:slug>/tracks.css", views.TrackStylesView.as_view(), name="track_styles"),
+    path(
+        "events/<slug:slug>/sessions/<int:pk>/",
+        views.SessionDetailView.as_view(),
+        name="session",
+    ),
+    path("events/<slug:slug>/speakers/", views.SpeakerListView.as_view(), name="speakers"),
+    path(
+        "events/<slug:slug>/speakers/<slug:speaker_slug>/",
+        views.SpeakerDetailView.as_view(),
+        name="speaker",
+    ),
+    path("events/<slug:slug>/news/", views.NewsListView.as_view(), name="news"),
+    path(
+        "events/<slug:slug>/news/<slug:news_slug>/",
+        views.NewsDetailView.as_view(),
+        name="news_detail",
+    ),
+]

@@ -1,0 +1,122 @@
+"""Public pages. Views only fetch (through `queries`) and render."""
+
+import itertools
+import zoneinfo
+
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from . import queries
+from .forms import AgendaFilterForm
+
+
+class HomeView(TemplateView):
+    template_name = "events/home.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        events = list(queries.event_list_public().order_by("start_date"))
+        return super().get_context_data(
+            upcoming=[e for e in events if e.end_date >= today],
+            past=[e for e in reversed(events) if e.end_date < today],
+            **kwargs,
+        )
+
+
+class EventMixin:
+    """Loads the event named in the URL, or 404 (drafts are visible to staff only)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.event = queries.event_get_for_visitor(slug=kwargs["slug"], user=request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(event=self.event, **kwargs)
+
+
+class EventDetailView(EventMixin, TemplateView):
+    template_name = "events/event_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            organisers=self.event.organisers.all(),
+            news=queries.announcement_list_for_visitor(event=self.event, user=self.request.user)[
+                :3
+            ],
+            registration_state=self.event.registration_state(),
+            **kwargs,
+        )
+
+
+class AgendaView(EventMixin, TemplateView):
+    template_name = "events/agenda.html"
+
+    def get_context_data(self, **kwargs):
+        form = AgendaFilterForm(self.request.GET or None, event=self.event)
+        filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        track = filters.get("track")
+        sessions = queries.session_list_for_agenda(
+            event=self.event, day=filters.get("day"), track_id=track.pk if track else None
+        )
+        tz = zoneinfo.ZoneInfo(self.event.time_zone)
+        days = [
+            (day, list(day_sessions))
+            for day, day_sessions in itertools.groupby(
+                sessions, key=lambda s: timezone.localtime(s.start, tz).date()
+            )
+        ]
+        return super().get_context_data(form=form, days=days, **kwargs)
+
+
+class SessionDetailView(EventMixin, TemplateView):
+    template_name = "events/session_detail.html"
+
+    def get_context_data(self, **kwargs):
+        session = queries.session_get_for_event(event=self.event, pk=self.kwargs["pk"])
+        return super().get_context_data(session=session, **kwargs)
+
+
+class SpeakerListView(EventMixin, TemplateView):
+    template_name = "events/speaker_list.html"
+
+    def get_context_data(self, **kwargs):
+        speakers = queries.speaker_list_for_event(event=self.event)
+        return super().get_context_data(speakers=speakers, **kwargs)
+
+
+class SpeakerDetailView(EventMixin, TemplateView):
+    template_name = "events/speaker_detail.html"
+
+    def get_context_data(self, **kwargs):
+        speaker, sessions = queries.speaker_get_for_event(
+            event=self.event, slug=self.kwargs["speaker_slug"]
+        )
+        return super().get_context_data(speaker=speaker, sessions=sessions, **kwargs)
+
+
+class NewsListView(EventMixin, TemplateView):
+    template_name = "events/news_list.html"
+
+    def get_context_data(self, **kwargs):
+        news = queries.announcement_list_for_visitor(event=self.event, user=self.request.user)
+        return super().get_context_data(news=news, **kwargs)
+
+
+class NewsDetailView(EventMixin, TemplateView):
+    template_name = "events/news_detail.html"
+
+    def get_context_data(self, **kwargs):
+        item = queries.announcement_get_for_visitor(
+            event=self.event, slug=self.kwargs["news_slug"], user=self.request.user
+        )
+        return super().get_context_data(item=item, **kwargs)
+
+
+class TrackStylesView(EventMixin, TemplateView):
+    """Track colours as a stylesheet, so pages need no inline styles (Content-Security-Policy)."""
+
+    template_name = "events/tracks.css"
+    content_type = "text/css; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tracks=self.event.tracks.all(), **kwargs)

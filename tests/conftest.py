@@ -1,0 +1,39 @@
+import pytest
+from django.db import connection
+
+from tests import factories
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL: set DATABASE_URL=postgres://… to run (SQLite lacks row locks)"
+    )
+    for item in items:
+        if "postgresql" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def event(db):
+    return factories.EventFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    return factories.UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def agenda_editor(db):
+    from django.contrib.auth.models import Group
+
+    user = factories.UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="Agenda editors"))
+    return user

@@ -122,7 +122,7 @@ class SessionDayFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         days = Session.objects.dates("start", "day")
-        return [(day.isoformat(), date_format(day, "D, j F Y")) for day in days]
+        return [(day.isoformat(), date_format(day, "D, j E Y")) for day in days]
 
     def queryset(self, request, queryset):
         if not self.value():

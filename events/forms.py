@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import queries
@@ -18,7 +19,7 @@ class AgendaFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.days = queries.event_days(event=event)
         self.fields["day"].choices = [("", _("All days"))] + [
-            (day.isoformat(), date_format(day, "l, j F")) for day in self.days
+            (day.isoformat(), capfirst(date_format(day, "l, j E"))) for day in self.days
         ]
         self.fields["track"].queryset = event.tracks.all()
 

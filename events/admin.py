@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib import admin
+from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from modeltranslation import settings as mt_settings
@@ -40,6 +41,7 @@ class OrganisationAdmin(TranslatedModelAdmin):
     list_display = ["name", "acronym", "kind", "country"]
     list_filter = ["kind", "country"]
     search_fields = localized("name", "acronym")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class RoomInline(TranslationTabularInline):

@@ -219,7 +219,9 @@ class Speaker(models.Model):
     full_name = models.CharField(
         _("full name"),
         max_length=200,
-        help_text=_("Written in each language's script, e.g. Радослав Стаменков / Radoslav Stamenkov."),
+        help_text=_(
+            "Written in each language's script, e.g. Радослав Стаменков / Radoslav Stamenkov."
+        ),
     )
     position = models.CharField(_("position"), max_length=255, blank=True)
     organisation = models.ForeignKey(

@@ -20,10 +20,9 @@ def _event_days(session: Session) -> tuple[datetime.date, datetime.date]:
 
 def _overlapping(session: Session):
     """Other sessions of the same event whose time overlaps this one's."""
-    return (
-        Session.objects.filter(event_id=session.event_id, start__lt=session.end, end__gt=session.start)
-        .exclude(pk=session.pk)
-    )
+    return Session.objects.filter(
+        event_id=session.event_id, start__lt=session.end, end__gt=session.start
+    ).exclude(pk=session.pk)
 
 
 def session_validate(*, session: Session) -> None:

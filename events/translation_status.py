@@ -45,7 +45,9 @@ def missing_languages(obj: Model) -> list[str]:
     missing = []
     for code in language_codes():
         for field in translated_fields(type(obj)):
-            values = {c: getattr(obj, build_localized_fieldname(field, c)) for c in language_codes()}
+            values = {
+                c: getattr(obj, build_localized_fieldname(field, c)) for c in language_codes()
+            }
             if not values[code] and any(values.values()):
                 missing.append(code)
                 break
@@ -57,8 +59,10 @@ class MissingTranslationFilter(admin.SimpleListFilter):
     parameter_name = "missing_translation"
 
     def lookups(self, request, model_admin):
-        return [(code, _("Missing in %(language)s") % {"language": name}) for code, name in
-                settings.LANGUAGES]
+        return [
+            (code, _("Missing in %(language)s") % {"language": name})
+            for code, name in settings.LANGUAGES
+        ]
 
     def queryset(self, request, queryset):
         if self.value() in language_codes():

@@ -19,7 +19,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-
 def test_event_ending_before_it_starts_is_refused_by_the_database():
     with pytest.raises(IntegrityError, match="events_event_ends_after_start"), transaction.atomic():
         EventFactory(start_date=datetime.date(2030, 5, 15), end_date=datetime.date(2030, 5, 14))
@@ -51,7 +50,10 @@ def test_event_slug_is_unique():
 
 def test_session_ending_before_it_starts_is_refused_by_the_database(event):
     start = sofia(event.start_date, 10)
-    with pytest.raises(IntegrityError, match="events_session_ends_after_start"), transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match="events_session_ends_after_start"),
+        transaction.atomic(),
+    ):
         SessionFactory(event=event, start=start, end=start)
 
 
@@ -104,9 +106,14 @@ def test_session_past_midnight_after_the_last_day_is_invalid(event):
 
 def test_session_in_a_room_already_booked_is_invalid(event):
     room = RoomFactory(venue=event.venue)
-    SessionFactory(event=event, room=room, title_en="Smart borders", start=sofia(event.start_date, 10))
+    SessionFactory(
+        event=event, room=room, title_en="Smart borders", start=sofia(event.start_date, 10)
+    )
     clash = SessionFactory.build(
-        event=event, room=room, start=sofia(event.start_date, 10, 30), end=sofia(event.start_date, 12)
+        event=event,
+        room=room,
+        start=sofia(event.start_date, 10, 30),
+        end=sofia(event.start_date, 12),
     )
     with pytest.raises(ValidationError) as info:
         clash.full_clean()
@@ -117,7 +124,9 @@ def test_session_in_a_room_already_booked_is_invalid(event):
 
 def test_session_starting_when_the_previous_one_ends_in_the_same_room_is_valid(event):
     room = RoomFactory(venue=event.venue)
-    SessionFactory(event=event, room=room, start=sofia(event.start_date, 10), end=sofia(event.start_date, 11))
+    SessionFactory(
+        event=event, room=room, start=sofia(event.start_date, 10), end=sofia(event.start_date, 11)
+    )
     SessionFactory.build(
         event=event, room=room, start=sofia(event.start_date, 11), end=sofia(event.start_date, 12)
     ).full_clean()
@@ -157,9 +166,13 @@ def test_speaker_in_consecutive_sessions_is_valid(event):
     speaker = SpeakerFactory()
     SessionSpeakerFactory(
         speaker=speaker,
-        session=SessionFactory(event=event, start=sofia(event.start_date, 9), end=sofia(event.start_date, 10)),
+        session=SessionFactory(
+            event=event, start=sofia(event.start_date, 9), end=sofia(event.start_date, 10)
+        ),
     )
-    next_one = SessionFactory(event=event, start=sofia(event.start_date, 10), end=sofia(event.start_date, 11))
+    next_one = SessionFactory(
+        event=event, start=sofia(event.start_date, 10), end=sofia(event.start_date, 11)
+    )
     SessionSpeakerFactory.build(session=next_one, speaker=speaker).full_clean()
 
 
@@ -182,7 +195,10 @@ def test_event_registration_state_follows_the_window(now, state):
 
 def test_event_without_registration_dates_is_not_scheduled():
     event = EventFactory()
-    assert event.registration_state(sofia(datetime.date(2030, 1, 1), 9)) == RegistrationState.NOT_SCHEDULED
+    assert (
+        event.registration_state(sofia(datetime.date(2030, 1, 1), 9))
+        == RegistrationState.NOT_SCHEDULED
+    )
 
 
 def test_event_topic_list_skips_blank_lines():

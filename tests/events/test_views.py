@@ -31,7 +31,11 @@ def programme(event):
     room = RoomFactory(venue=event.venue, name_en="Plenary hall", name_bg="Пленарна зала")
     track = TrackFactory(event=event, name_en="Borders", name_bg="Граници")
     session = SessionFactory(
-        event=event, room=room, track=track, title_en="Smart borders", title_bg="Интелигентни граници"
+        event=event,
+        room=room,
+        track=track,
+        title_en="Smart borders",
+        title_bg="Интелигентни граници",
     )
     speaker = SpeakerFactory(
         slug="radoslav-stamenkov",
@@ -43,7 +47,9 @@ def programme(event):
         position_bg="Ръководител на Мисията",
     )
     SessionSpeakerFactory(session=session, speaker=speaker, role="welcome")
-    news = AnnouncementFactory(event=event, title_en="Conference opens", title_bg="Конференцията е открита")
+    news = AnnouncementFactory(
+        event=event, title_en="Conference opens", title_bg="Конференцията е открита"
+    )
     return {"event": event, "session": session, "speaker": speaker, "news": news}
 
 
@@ -74,7 +80,10 @@ EXPECTED = {
     "speakers": ("Радослав Стаменков", "Radoslav Stamenkov"),
     "speaker": ("Г-н", "Mr."),
     "news": ("Конференцията е открита", "Conference opens"),
-    "news_detail": ("Конференцията бе открита тази сутрин.", "The conference started this morning."),
+    "news_detail": (
+        "Конференцията бе открита тази сутрин.",
+        "The conference started this morning.",
+    ),
 }
 
 
@@ -101,20 +110,22 @@ def test_public_page_links_to_the_same_page_in_the_other_language(client, progra
 
 def test_language_switch_keeps_the_agenda_filters(client, programme):
     event = programme["event"]
-    html = client.get(url("events:agenda", "en", slug=event.slug) + "?day=2030-05-14").content.decode()
+    html = client.get(
+        url("events:agenda", "en", slug=event.slug) + "?day=2030-05-14"
+    ).content.decode()
     assert f'href="/bg/events/{event.slug}/agenda/?day=2030-05-14"' in html
 
 
-@pytest.mark.parametrize(("accept", "target"), [("bg,en;q=0.5", "/bg/"), ("en-GB,en;q=0.9", "/en/")])
+@pytest.mark.parametrize(
+    ("accept", "target"), [("bg,en;q=0.5", "/bg/"), ("en-GB,en;q=0.9", "/en/")]
+)
 def test_root_sends_visitor_to_their_language(client, accept, target):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)
     assert response.status_code == 302
     assert response["Location"] == target
 
 
-@pytest.mark.parametrize(
-    ("language", "text"), [("bg", "14–15 май 2030"), ("en", "14–15 May 2030")]
-)
+@pytest.mark.parametrize(("language", "text"), [("bg", "14–15 май 2030"), ("en", "14–15 May 2030")])
 def test_event_page_shows_dates_in_the_language_format(client, event, language, text):
     html = client.get(url("events:detail", language, slug=event.slug)).content.decode()
     assert text in html
@@ -149,9 +160,7 @@ def test_draft_event_is_shown_to_staff_with_a_notice(client, staff_user):
 
 def test_unpublished_news_is_hidden_from_the_public(client, event):
     draft = AnnouncementFactory(event=event, status=PublicationStatus.DRAFT, published_at=None)
-    scheduled = AnnouncementFactory(
-        event=event, published_at=sofia(datetime.date(2099, 1, 1), 9)
-    )
+    scheduled = AnnouncementFactory(event=event, published_at=sofia(datetime.date(2099, 1, 1), 9))
     for item in (draft, scheduled):
         detail = url("events:news_detail", "en", slug=event.slug, news_slug=item.slug)
         assert client.get(detail).status_code == 404
@@ -193,9 +202,15 @@ def _agenda_titles(html: str) -> list[str]:
 def two_days(event):
     borders = TrackFactory(event=event, name_en="Borders")
     asylum = TrackFactory(event=event, name_en="Asylum")
-    SessionFactory(event=event, title_en="Day one borders", track=borders, start=sofia(event.start_date, 9))
-    SessionFactory(event=event, title_en="Day one asylum", track=asylum, start=sofia(event.start_date, 11))
-    SessionFactory(event=event, title_en="Day two borders", track=borders, start=sofia(event.end_date, 9))
+    SessionFactory(
+        event=event, title_en="Day one borders", track=borders, start=sofia(event.start_date, 9)
+    )
+    SessionFactory(
+        event=event, title_en="Day one asylum", track=asylum, start=sofia(event.start_date, 11)
+    )
+    SessionFactory(
+        event=event, title_en="Day two borders", track=borders, start=sofia(event.end_date, 9)
+    )
     return {"borders": borders, "asylum": asylum}
 
 
@@ -206,12 +221,16 @@ def test_agenda_lists_sessions_by_day_in_time_order(client, event, two_days):
 
 
 def test_agenda_filters_by_day(client, event, two_days):
-    html = client.get(url("events:agenda", "en", slug=event.slug), {"day": "2030-05-15"}).content.decode()
+    html = client.get(
+        url("events:agenda", "en", slug=event.slug), {"day": "2030-05-15"}
+    ).content.decode()
     assert _agenda_titles(html) == ["Day two borders"]
 
 
 def test_agenda_filters_by_track(client, event, two_days):
-    response = client.get(url("events:agenda", "en", slug=event.slug), {"track": two_days["borders"].pk})
+    response = client.get(
+        url("events:agenda", "en", slug=event.slug), {"track": two_days["borders"].pk}
+    )
     assert _agenda_titles(response.content.decode()) == ["Day one borders", "Day two borders"]
 
 
@@ -231,7 +250,9 @@ def test_agenda_filters_by_day_and_track(client, event, two_days):
         ({"track": "not-a-number"}, "Направете валиден избор."),
     ],
 )
-def test_agenda_with_bad_filter_explains_and_shows_everything(client, event, two_days, query, message):
+def test_agenda_with_bad_filter_explains_and_shows_everything(
+    client, event, two_days, query, message
+):
     response = client.get(url("events:agenda", "bg", slug=event.slug), query)
     assert response.status_code == 200
     html = response.content.decode()
@@ -241,13 +262,23 @@ def test_agenda_with_bad_filter_explains_and_shows_everything(client, event, two
 
 def test_agenda_day_without_sessions_says_so(client, event):
     SessionFactory(event=event, start=sofia(event.start_date, 9))
-    html = client.get(url("events:agenda", "en", slug=event.slug), {"day": "2030-05-15"}).content.decode()
+    html = client.get(
+        url("events:agenda", "en", slug=event.slug), {"day": "2030-05-15"}
+    ).content.decode()
     assert "No sessions match these filters." in html
 
 
 def test_agenda_shows_time_room_kind_track_and_speakers_with_roles(client, programme):
     html = client.get(url("events:agenda", "bg", slug=programme["event"].slug)).content.decode()
-    for text in ["10:00", "11:00", "Пленарна зала", "Панел", "Граници", "Радослав Стаменков", "Приветствено слово"]:
+    for text in [
+        "10:00",
+        "11:00",
+        "Пленарна зала",
+        "Панел",
+        "Граници",
+        "Радослав Стаменков",
+        "Приветствено слово",
+    ]:
         assert text in html
 
 
@@ -266,7 +297,9 @@ def test_agenda_query_count_does_not_grow_with_the_agenda(
     tracks = TrackFactory.create_batch(3 if sessions > 5 else 1, event=event)
     rooms = RoomFactory.create_batch(3 if sessions > 5 else 1, venue=event.venue)
     for n in range(sessions):
-        start = sofia(event.start_date if n % 2 else event.end_date, 8) + datetime.timedelta(minutes=10 * n)
+        start = sofia(event.start_date if n % 2 else event.end_date, 8) + datetime.timedelta(
+            minutes=10 * n
+        )
         session = SessionFactory(
             event=event,
             start=start,

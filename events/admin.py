@@ -146,7 +146,7 @@ class SessionSpeakerInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(TranslatedModelAdmin):
-    list_display = ["title", "event", "start", "end", "kind", "room", "track"]
+    list_display = ["title", "start", "end", "kind", "room", "track", "event"]
     list_filter = ["event", SessionDayFilter, "kind", "track", "room"]
     list_select_related = ["event", "room", "track"]
     search_fields = localized("title", "description")

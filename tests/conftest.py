@@ -3,6 +3,8 @@ from django.db import connection
 
 from tests import factories
 
+pytest_plugins = ["tests.browser"]
+
 
 def pytest_collection_modifyitems(config, items):
     if connection.vendor == "postgresql":

@@ -210,3 +210,21 @@ def test_event_topic_list_skips_blank_lines():
 
 def test_track_factory_builds_valid_track():
     TrackFactory().full_clean()
+
+
+@pytest.mark.postgresql
+def test_named_constraints_exist_in_the_postgresql_catalogue():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname FROM pg_constraint WHERE conname LIKE 'events_%%'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {
+        "events_event_ends_after_start",
+        "events_event_registration_closes_after_opens",
+        "events_session_ends_after_start",
+        "events_track_colour_is_hex",
+        "events_sessionspeaker_once_per_session",
+        "events_announcement_slug_unique_per_event",
+        "events_announcement_published_has_time",
+    } <= names

@@ -1,0 +1,45 @@
+"""A real Chromium for journey tests: the system's (Debian's `chromium`), never a download."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = (
+    os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
+# The sandboxed network refuses Chromium's background calls; these flags keep it quiet and fast.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("no Chromium found: install Debian's `chromium` or set CHROMIUM=/path")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in the test thread, which makes Django refuse
+    # ORM calls from the test; they are plain synchronous calls here, so that check is moot.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="bg-BG", extra_http_headers={"Accept-Language": "bg"})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

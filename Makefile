@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
+# Development commands run with DEBUG on unless told otherwise (it allows the fixed dev key).
+DEV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
 .PHONY: run test lint format messages compilemessages i18n-check migrations-check demo check ci clean
 
@@ -19,14 +21,14 @@ compilemessages: $(STAMP)
 	$(BIN)/pybabel compile --domain=django --directory=locale --statistics
 
 run: compilemessages
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py load_demo --with-accounts
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py load_demo --with-accounts
 	@echo
 	@echo "  Site:     http://$(HOST):$(PORT)/   (Bulgarian: /bg/, English: /en/)"
 	@echo "  Agenda:   http://$(HOST):$(PORT)/bg/events/emn-2018/agenda/"
 	@echo "  Admin:    http://$(HOST):$(PORT)/en/admin/"
 	@echo
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: compilemessages
 	$(BIN)/pytest
@@ -41,14 +43,14 @@ format: $(STAMP)
 
 # Extracts every marked string into the Bulgarian catalogue (needs GNU gettext's xgettext).
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --locale=bg --ignore=staticfiles --ignore=build --no-obsolete
+	$(DEV) $(BIN)/python manage.py makemessages --locale=bg --ignore=staticfiles --ignore=build --no-obsolete
 
 # Fails when a string is marked but missing from the catalogue, untranslated or fuzzy.
 i18n-check: messages compilemessages
 	$(BIN)/pytest -q -p no:randomly tests/test_translations.py
 
 migrations-check: $(STAMP)
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

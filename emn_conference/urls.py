@@ -10,6 +10,8 @@ admin.site.index_title = _("Back office")
 
 urlpatterns = i18n_patterns(
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("registrations.urls")),
     path("", include("events.urls")),
 )
 

@@ -112,6 +112,7 @@ class EventAdmin(TranslatedModelAdmin):
                     "registration_closes",
                     "capacity",
                     "requires_approval",
+                    "reference_prefix",
                 ]
             },
         ),

@@ -4,7 +4,8 @@ Everything said about the event (title, theme, organisers, people, aims, topics,
 item) is taken word for word from IOM Bulgaria's announcement, in both of its languages
 (a copy is in tests/fixtures/emn-2018-annual-conference.txt). The announcement gives no
 dates: the demo holds the two days on 14–15 May 2018. Times, rooms, tracks, the venue's
-name and the registration window are invented for the demo.
+name, the delegations' quotas, the privacy notice and the registration window are invented
+for the demo; registration is left open so that it can be tried.
 
 Every object is found by a natural key and updated in place, so loading twice changes nothing.
 """
@@ -443,10 +444,12 @@ def load_demo() -> Event:
             "venue": venue,
             "status": PublicationStatus.PUBLISHED,
             "registration_opens": _at(datetime.date(2018, 3, 1), "09:00"),
-            "registration_closes": _at(datetime.date(2018, 5, 7), "23:59"),
+            # Left open so that registration can be tried on the demo.
+            "registration_closes": None,
             "capacity": 180,
             "requires_approval": False,
             "contact_email": "emn-conference@example.org",
+            "reference_prefix": "EMN18",
         },
     )
     event.organisers.set([organisations["moi"], organisations["iom-bg"]])
@@ -510,19 +513,65 @@ def load_demo() -> Event:
             "status": PublicationStatus.PUBLISHED,
         },
     )
+    _demo_registration_setup(event, organisations)
     return event
+
+
+PRIVACY_NOTICE_BG = (
+    "Организаторите обработват данните, които въвеждате при регистрация, "
+    "само за да организира конференцията: достъп до сградата, баджове, кетъринг, превод и "
+    "покани за виза. Данните не се предоставят на трети лица, освен на охраната на мястото "
+    "на провеждане, и се изтриват шест месеца след конференцията. Можете да поискате достъп, "
+    "поправка или изтриване на данните си на адреса за контакт на конференцията."
+)
+PRIVACY_NOTICE_EN = (
+    "The organisers process the data you enter when registering only to "
+    "organise the conference: access to the building, badges, catering, interpretation and "
+    "visa invitation letters. The data are not passed on to anyone except the venue's "
+    "security, and are deleted six months after the conference. You may ask to see, correct "
+    "or delete your data at the conference's contact address."
+)
+
+
+def _demo_registration_setup(event: Event, organisations: dict) -> None:
+    """A privacy notice to accept and the delegations named in the announcement."""
+    from registrations.models import Delegation, PrivacyNotice
+
+    _saved(
+        PrivacyNotice,
+        {"version": "2018-03"},
+        {
+            "text_bg": PRIVACY_NOTICE_BG,
+            "text_en": PRIVACY_NOTICE_EN,
+            "effective_from": _at(datetime.date(2018, 3, 1), "00:00"),
+        },
+    )
+    # The IOM country offices whose colleagues the announcement welcomes; quotas are invented.
+    for key in ("iom-at", "iom-hr", "iom-lt", "iom-sk"):
+        organisation = organisations[key]
+        delegation = Delegation.objects.filter(event=event, organisation=organisation).first()
+        if delegation is None:
+            delegation = Delegation(event=event, organisation=organisation)
+        delegation.name_bg = organisation.name_bg
+        delegation.name_en = organisation.name_en
+        delegation.country = organisation.country
+        delegation.quota = 3
+        delegation.full_clean()
+        delegation.save()
 
 
 DEMO_ACCOUNTS = [
     # (email, password, superuser, group)
     ("admin@example.org", "emn-demo-admin", True, None),
     ("editor@example.org", "emn-demo-editor", False, "Agenda editors"),
+    ("registrations@example.org", "emn-demo-registrations", False, "Registration managers"),
 ]
 
 
 @transaction.atomic
 def demo_accounts_ensure() -> list[tuple[str, str]]:
     """Log-ins for trying the back office locally; their passwords are public."""
+    from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -535,4 +584,8 @@ def demo_accounts_ensure() -> list[tuple[str, str]]:
         user.save()
         if group:
             user.groups.add(Group.objects.get(name=group))
+        # Known addresses: allauth would otherwise ask them to verify before signing in.
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
     return [(email, password) for email, password, _superuser, _group in DEMO_ACCOUNTS]

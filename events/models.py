@@ -138,6 +138,15 @@ class Event(models.Model):
         help_text=_("Registrations stay pending until staff approve them."),
     )
     contact_email = models.EmailField(_("contact email"), blank=True)
+    reference_prefix = models.CharField(
+        _("reference prefix"),
+        max_length=8,
+        default="REG",
+        validators=[
+            RegexValidator(r"^[A-Z0-9]+$", _("Use capital Latin letters and digits only."))
+        ],
+        help_text=_("Starts every registration reference, e.g. EMN18 in EMN18-7K3QX."),
+    )
 
     class Meta:
         verbose_name = _("event")
@@ -170,8 +179,6 @@ class Event(models.Model):
 
     def registration_state(self, now: datetime.datetime | None = None) -> RegistrationState:
         now = now or timezone.now()
-        if self.end_date < timezone.localdate(now, zoneinfo.ZoneInfo(self.time_zone)):
-            return RegistrationState.CLOSED
         if self.registration_opens is None:
             return RegistrationState.NOT_SCHEDULED
         if now < self.registration_opens:

@@ -26,9 +26,9 @@ class HomeView(TemplateView):
 class EventMixin:
     """Loads the event named in the URL, or 404 (drafts are visible to staff only)."""
 
-    def dispatch(self, request, *args, **kwargs):
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
         self.event = queries.event_get_for_visitor(slug=kwargs["slug"], user=request.user)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(event=self.event, **kwargs)
@@ -43,7 +43,6 @@ class EventDetailView(EventMixin, TemplateView):
             news=queries.announcement_list_for_visitor(event=self.event, user=self.request.user)[
                 :3
             ],
-            registration_state=self.event.registration_state(),
             **kwargs,
         )
 

@@ -10,7 +10,7 @@ def pytest_collection_modifyitems(config, items):
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(
-        reason="needs PostgreSQL: set DATABASE_URL=postgres://… to run (SQLite lacks row locks)"
+        reason="needs PostgreSQL: run with DATABASE_URL=postgres://… to include it"
     )
     for item in items:
         if "postgresql" in item.keywords:

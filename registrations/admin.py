@@ -1,0 +1,327 @@
+"""Registration back office. Every change of status goes through `services`, so the admin
+applies the same rules and sends the same messages as the delegate pages."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from events.admin import EventAdmin as BaseEventAdmin
+from events.models import Event
+from events.translation_status import TranslationStatusMixin, localized
+
+from . import queries, services
+from .models import Delegation, Notification, PrivacyNotice, Registration, SessionSignup
+
+Status = Registration.Status
+
+
+class SessionSignupInline(admin.TabularInline):
+    model = SessionSignup
+    extra = 0
+    fields = ["session", "status", "created_at", "queued_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class NotificationInline(admin.TabularInline):
+    model = Notification
+    extra = 0
+    fields = ["kind", "language", "status", "error", "created_at", "sent_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SignupSessionFilter(admin.SimpleListFilter):
+    title = _("session")
+    parameter_name = "session"
+
+    def lookups(self, request, model_admin):
+        sessions = (
+            SessionSignup.objects.values_list("session_id", "session__title")
+            .distinct()
+            .order_by("session__start")
+        )
+        return [(str(pk), title) for pk, title in sessions]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(signups__session_id=int(self.value())).distinct()
+        return queryset
+
+
+def _apply(modeladmin, request, queryset, service, done_message):
+    done, refused = 0, []
+    for registration in queryset.order_by("created_at", "pk"):
+        try:
+            service(registration=registration)
+        except ValidationError as error:
+            refused.extend(error.messages)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+    for message in refused:
+        modeladmin.message_user(request, message, messages.WARNING)
+
+
+@admin.action(description=_("Approve the selected registrations"), permissions=["change"])
+def approve(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, services.registration_approve, _("%(count)s approved."))
+
+
+@admin.action(description=_("Decline the selected registrations"), permissions=["change"])
+def decline(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, services.registration_decline, _("%(count)s declined."))
+
+
+@admin.action(
+    description=_("Move the selected registrations to the waiting list"), permissions=["change"]
+)
+def move_to_waitlist(modeladmin, request, queryset):
+    _apply(
+        modeladmin,
+        request,
+        queryset,
+        services.registration_move_to_waitlist,
+        _("%(count)s moved to the waiting list."),
+    )
+
+
+@admin.action(description=_("Send the status message again"), permissions=["change"])
+def resend(modeladmin, request, queryset):
+    _apply(
+        modeladmin, request, queryset, services.registration_resend, _("%(count)s messages sent.")
+    )
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "family_name",
+        "given_name",
+        "email",
+        "event",
+        "status",
+        "delegation",
+        "country",
+        "language",
+        "created_at",
+    ]
+    list_filter = [
+        "event",
+        "status",
+        "delegation",
+        "country",
+        SignupSessionFilter,
+        "language",
+        "needs_visa_letter",
+    ]
+    list_select_related = ["event", "delegation", "user"]
+    search_fields = [
+        "reference",
+        "given_name",
+        "family_name",
+        "given_name_latin",
+        "family_name_latin",
+        "user__email",
+        "organisation",
+    ]
+    date_hierarchy = "created_at"
+    actions = [approve, decline, move_to_waitlist, resend]
+    inlines = [SessionSignupInline, NotificationInline]
+    readonly_fields = [
+        "reference",
+        "event",
+        "user",
+        "status",
+        "queued_at",
+        "delegation",
+        "privacy_notice",
+        "privacy_accepted_at",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["reference", "event", "user", "status", "queued_at", "delegation"]}),
+        (
+            _("Person"),
+            {
+                "fields": [
+                    "honorific",
+                    ("given_name", "family_name"),
+                    ("given_name_latin", "family_name_latin"),
+                    "position",
+                    "organisation",
+                    "country",
+                    "phone",
+                    "language",
+                ]
+            },
+        ),
+        (
+            _("Needs"),
+            {
+                "fields": [
+                    "dietary_requirements",
+                    "accessibility_needs",
+                    "interpretation_language",
+                    "needs_visa_letter",
+                ]
+            },
+        ),
+        (
+            _("Consents"),
+            {
+                "fields": [
+                    "privacy_notice",
+                    "privacy_accepted_at",
+                    "photo_consent",
+                    "listing_consent",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description=_("email"), ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    def has_add_permission(self, request):
+        # Registrations are made by delegates through the rules of the services.
+        return False
+
+
+@admin.register(Delegation)
+class DelegationAdmin(TranslationStatusMixin, TabbedTranslationAdmin):
+    list_display = ["name", "event", "organisation", "country", "head", "members", "quota"]
+    list_filter = ["event", "country"]
+    list_select_related = ["event", "organisation", "head"]
+    search_fields = [*localized("name"), "head__email"]
+    autocomplete_fields = ["organisation", "head"]
+    readonly_fields = ["invitation_code"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                active_members=Count(
+                    "registrations",
+                    filter=Q(registrations__status__in=Registration.ACTIVE_STATUSES),
+                )
+            )
+        )
+
+    @admin.display(description=_("members"), ordering="active_members")
+    def members(self, obj):
+        return obj.active_members
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(TranslationStatusMixin, TabbedTranslationAdmin):
+    list_display = ["version", "effective_from"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A notice that people have accepted is a record of what they accepted.
+        if obj is not None and obj.registrations.exists():
+            return ["version", "text", "effective_from"]
+        return []
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["registration", "kind", "language", "status", "error", "created_at", "sent_at"]
+    list_filter = ["status", "kind", "language", "registration__event"]
+    list_select_related = ["registration"]
+    search_fields = ["registration__reference"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Event)
+
+
+@admin.register(Event)
+class EventAdmin(BaseEventAdmin):
+    """The agenda's event admin, with the registration figures beside the capacity."""
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "figures"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "registration_figures"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("Registration figures"), {"fields": ["registration_figures"]})]
+
+    def get_queryset(self, request):
+        counts = {
+            f"n_{status}": Count("registrations", filter=Q(registrations__status=status))
+            for status in (Status.CONFIRMED, Status.WAITLISTED, Status.PENDING)
+        }
+        return super().get_queryset(request).annotate(**counts)
+
+    @admin.display(description=_("registrations"))
+    def figures(self, obj):
+        return _figures_text(obj.n_confirmed, obj.n_waitlisted, obj.n_pending, obj.capacity)
+
+    @admin.display(description=_("registrations"))
+    def registration_figures(self, obj):
+        figures = queries.event_figures(event=obj)
+        rows = [
+            (
+                _("Event"),
+                _figures_text(
+                    figures[Status.CONFIRMED],
+                    figures[Status.WAITLISTED],
+                    figures[Status.PENDING],
+                    obj.capacity,
+                ),
+            )
+        ]
+        for session in queries.signup_session_figures(event=obj):
+            rows.append(
+                (
+                    session.title,
+                    _figures_text(session.n_confirmed, session.n_waitlisted, 0, session.capacity),
+                )
+            )
+        return format_html(
+            "<table><tbody>{}</tbody></table>",
+            format_html_join("", "<tr><th scope='row'>{}</th><td>{}</td></tr>", rows),
+        )
+
+
+def _figures_text(confirmed: int, waitlisted: int, pending: int, capacity: int | None) -> str:
+    seats = _("unlimited") if capacity is None else capacity
+    text = _("%(confirmed)s confirmed of %(seats)s, %(waitlisted)s waiting") % {
+        "confirmed": confirmed,
+        "seats": seats,
+        "waitlisted": waitlisted,
+    }
+    if pending:
+        text += ", " + ngettext(
+            "%(count)s pending approval", "%(count)s pending approval", pending
+        ) % {"count": pending}
+    return text

@@ -1,0 +1,107 @@
+import zoneinfo
+
+from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Event
+
+from . import queries
+from .models import Registration
+from .services import DETAIL_FIELDS
+
+
+class SessionChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+    time_zone = None  # the event's, set by the form
+
+    def label_from_instance(self, session):
+        start = timezone.localtime(session.start, self.time_zone)
+        seats_left = max(session.capacity - session.seats_taken, 0)
+        when = f"{date_format(start, 'j E')}, {date_format(start, 'H:i')}"
+        if seats_left:
+            seats = _("%(count)s of %(capacity)s seats free") % {
+                "count": seats_left,
+                "capacity": session.capacity,
+            }
+        else:
+            seats = _("full: you will be on the waiting list")
+        return f"{session.title} ({when}; {seats})"
+
+
+class RegistrationDetailsForm(forms.ModelForm):
+    """What a delegate tells us about themselves; the rules are applied by the services."""
+
+    sessions = SessionChoiceField(
+        label=_("Sessions with limited seats"),
+        queryset=None,
+        required=False,
+        help_text=_("Optional. If a session is full, you join its waiting list."),
+    )
+
+    class Meta:
+        model = Registration
+        fields = DETAIL_FIELDS
+        widgets = {
+            "dietary_requirements": forms.TextInput(),
+            "accessibility_needs": forms.TextInput(),
+        }
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["sessions"].queryset = queries.signup_sessions_for_event(event=event)
+        self.fields["sessions"].time_zone = zoneinfo.ZoneInfo(event.time_zone)
+        if not self.fields["sessions"].queryset.exists():
+            del self.fields["sessions"]
+        if not self.instance.pk:
+            self.fields["language"].initial = get_language()
+        self.fields["phone"].help_text = _("International format, e.g. +359 2 987 6543.")
+        self.fields["interpretation_language"].help_text = _(
+            "The language you want to listen to, if you need interpretation."
+        )
+        autocomplete = {
+            "given_name": "given-name",
+            "family_name": "family-name",
+            "honorific": "honorific-prefix",
+            "position": "organization-title",
+            "organisation": "organization",
+            "phone": "tel",
+            "country": "country",
+        }
+        for name, token in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
+
+    @property
+    def details(self) -> dict:
+        return {name: self.cleaned_data[name] for name in DETAIL_FIELDS}
+
+    @property
+    def chosen_sessions(self):
+        return self.cleaned_data.get("sessions") or []
+
+
+class RegistrationCreateForm(RegistrationDetailsForm):
+    invitation_code = forms.CharField(
+        label=_("Delegation invitation code"),
+        max_length=40,
+        required=False,
+        help_text=_("If your delegation's head sent you a code or link, it is filled in here."),
+    )
+    privacy_accepted = forms.BooleanField(
+        label=_(
+            "I have read the privacy notice and agree to my data being processed as it describes."
+        ),
+        required=True,
+        error_messages={"required": _("Please accept the privacy notice to register.")},
+    )
+
+
+class CancelForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel my registration."),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm the cancellation.")},
+    )

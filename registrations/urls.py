@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registrations"
+
+urlpatterns = [
+    path("events/<slug:slug>/register/", views.RegisterView.as_view(), name="register"),
+    path(
+        "events/<slug:slug>/delegations/<int:pk>/",
+        views.DelegationView.as_view(),
+        name="delegation",
+    ),
+    path("registrations/", views.MyRegistrationsView.as_view(), name="mine"),
+    path("registrations/<str:reference>/", views.RegistrationDetailView.as_view(), name="detail"),
+    path("registrations/<str:reference>/edit/", views.RegistrationEditView.as_view(), name="edit"),
+    path(
+        "registrations/<str:reference>/cancel/",
+        views.RegistrationCancelView.as_view(),
+        name="cancel",
+    ),
+]

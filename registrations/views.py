@@ -1,0 +1,180 @@
+"""Delegate pages. Views fetch through `queries`, change through `services`, and render."""
+
+from allauth.account.decorators import verified_email_required
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from events.views import EventMixin
+
+from . import queries, services
+from .forms import CancelForm, RegistrationCreateForm, RegistrationDetailsForm
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Shows a service's refusal next to the field it concerns (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@method_decorator(verified_email_required, name="dispatch")
+class RegisterView(EventMixin, FormView):
+    template_name = "registrations/register.html"
+    form_class = RegistrationCreateForm
+
+    def dispatch(self, request, *args, **kwargs):
+        existing = queries.registration_for_event_and_user(event=self.event, user=request.user)
+        if existing is not None:
+            messages.info(request, _("You are already registered for this event."))
+            return redirect(existing)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"invitation_code": self.request.GET.get("invitation", "")[:40]}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "event": self.event}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            availability=queries.RegistrationAvailability(event=self.event),
+            privacy_notice=services.privacy_notice_current(),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            registration = services.registration_create(
+                event=self.event,
+                user=self.request.user,
+                details=form.details,
+                sessions=form.chosen_sessions,
+                invitation_code=form.cleaned_data["invitation_code"].strip(),
+                privacy_accepted=form.cleaned_data["privacy_accepted"],
+            )
+        except services.AlreadyRegistered as already:
+            messages.info(self.request, _("You are already registered for this event."))
+            return redirect(already.registration)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Thank you. Your registration %(reference)s is received: %(status)s.")
+            % {"reference": registration.reference, "status": registration.get_status_display()},
+        )
+        return redirect(registration)
+
+
+class MyRegistrationsView(LoginRequiredMixin, TemplateView):
+    template_name = "registrations/mine.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            registrations=queries.registration_list_for_user(user=user),
+            delegations=queries.delegations_headed_by(user=user),
+            **kwargs,
+        )
+
+
+class RegistrationMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.registration = queries.registration_get_for_user(
+            user=request.user, reference=kwargs["reference"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            registration=self.registration, event=self.registration.event, **kwargs
+        )
+
+
+class RegistrationDetailView(RegistrationMixin, TemplateView):
+    template_name = "registrations/detail.html"
+
+    def get_context_data(self, **kwargs):
+        availability = queries.RegistrationAvailability(event=self.registration.event)
+        return super().get_context_data(
+            can_edit=self.registration.is_active and availability.is_open, **kwargs
+        )
+
+
+class RegistrationEditView(RegistrationMixin, FormView):
+    template_name = "registrations/edit.html"
+    form_class = RegistrationDetailsForm
+
+    def get(self, request, *args, **kwargs):
+        availability = queries.RegistrationAvailability(event=self.registration.event)
+        if not (self.registration.is_active and availability.is_open):
+            messages.error(request, _("This registration can no longer be changed."))
+            return redirect(self.registration)
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "event": self.registration.event,
+            "instance": self.registration,
+            "initial": {"sessions": [s.session for s in self.registration.signups.all()]},
+        }
+
+    def form_valid(self, form):
+        # The form has copied the new values onto the instance; the service reloads and
+        # applies them under its locks, so start from the saved row again.
+        self.registration.refresh_from_db()
+        try:
+            services.registration_update(
+                registration=self.registration,
+                details=form.details,
+                sessions=form.chosen_sessions,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your changes are saved."))
+        return redirect(self.registration)
+
+
+class RegistrationCancelView(RegistrationMixin, FormView):
+    template_name = "registrations/cancel.html"
+    form_class = CancelForm
+
+    def form_valid(self, form):
+        try:
+            services.registration_cancel(registration=self.registration)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your registration is cancelled."))
+        return redirect(self.registration)
+
+
+class DelegationView(LoginRequiredMixin, EventMixin, TemplateView):
+    template_name = "registrations/delegation.html"
+
+    def get_context_data(self, **kwargs):
+        delegation = queries.delegation_get_for_head(
+            event=self.event, pk=self.kwargs["pk"], user=self.request.user
+        )
+        register = reverse("registrations:register", kwargs={"slug": self.event.slug})
+        invitation_path = f"{register}?{urlencode({'invitation': delegation.invitation_code})}"
+        return super().get_context_data(
+            delegation=delegation,
+            members=queries.delegation_members(delegation=delegation),
+            active_count=queries.delegation_active_count(delegation=delegation),
+            invitation_url=self.request.build_absolute_uri(invitation_path),
+            **kwargs,
+        )

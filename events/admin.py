@@ -1,9 +1,13 @@
 """The agenda back office: every translated text in tabs, one tab per language."""
 
 import datetime
+import zoneinfo
 
+from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from modeltranslation import settings as mt_settings
@@ -32,7 +36,35 @@ def _default_language(field: str) -> str:
     return build_localized_fieldname(field, mt_settings.DEFAULT_LANGUAGE)
 
 
-class TranslatedModelAdmin(TranslationStatusMixin, TabbedTranslationAdmin):
+def _zone(name: str | None) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+class SafeInitialMixin:
+    """Drops add-page pre-fill values (?event=…) that the form field would refuse.
+
+    Django's admin passes them to the form unchecked, and a malformed one is a server error.
+    """
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        fields = self.get_form(request).base_fields
+        valid = {}
+        for name, value in initial.items():
+            field = fields.get(name)
+            try:
+                if field is not None:
+                    field.clean(value)
+                    valid[name] = value
+            except (ValidationError, ValueError, TypeError, AttributeError):
+                continue
+        return valid
+
+
+class TranslatedModelAdmin(SafeInitialMixin, TranslationStatusMixin, TabbedTranslationAdmin):
     pass
 
 
@@ -78,7 +110,8 @@ class SessionInline(TranslationStackedInline):
     ordering = ["start"]
 
     def get_formset(self, request, obj=None, **kwargs):
-        # Offer only the rooms of the event's venue and the event's own tracks.
+        # Offer only the rooms of the event's venue and the event's own tracks, and fetch
+        # those choices once for all the rows rather than once per row.
         formset = super().get_formset(request, obj, **kwargs)
         fields = formset.form.base_fields
         if obj is not None:
@@ -87,6 +120,8 @@ class SessionInline(TranslationStackedInline):
                 fields["room"].queryset = fields["room"].queryset.filter(venue_id=obj.venue_id)
         else:
             fields["track"].queryset = fields["track"].queryset.none()
+        for name in ("room", "track"):
+            fields[name].choices = list(fields[name].choices)
         return formset
 
 
@@ -95,7 +130,6 @@ class EventAdmin(TranslatedModelAdmin):
     list_display = ["title", "start_date", "end_date", "venue", "status"]
     list_filter = ["status", "start_date"]
     search_fields = [*localized("title", "theme"), "slug"]
-    date_hierarchy = "start_date"
     prepopulated_fields = {"slug": (_default_language("title"),)}
     autocomplete_fields = ["organisers", "venue"]
     list_select_related = ["venue"]
@@ -117,6 +151,15 @@ class EventAdmin(TranslatedModelAdmin):
             },
         ),
     ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The registration window and the sessions' times are in the event's time zone.
+        event = None
+        if object_id is not None and object_id.isdigit():
+            event = Event.objects.filter(pk=object_id).first()
+        name = request.POST.get("time_zone") or (event.time_zone if event else None)
+        with timezone.override(_zone(name)):
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class SessionDayFilter(admin.SimpleListFilter):
@@ -144,16 +187,48 @@ class SessionSpeakerInline(admin.TabularInline):
     fields = ["order", "speaker", "role"]
     ordering = ["order", "pk"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("speaker")
+
 
 @admin.register(Session)
 class SessionAdmin(TranslatedModelAdmin):
-    list_display = ["title", "start", "end", "kind", "room", "track", "event"]
+    list_display = ["title", "starts", "ends", "kind", "room", "track", "event"]
     list_filter = ["event", SessionDayFilter, "kind", "track", "room"]
     list_select_related = ["event", "room", "track"]
     search_fields = localized("title", "description")
     autocomplete_fields = ["event"]
     inlines = [SessionSpeakerInline]
     fields = ["event", "title", "description", "kind", "start", "end", "room", "track", "capacity"]
+
+    @admin.display(description=_("starts"), ordering="start")
+    def starts(self, obj):
+        start = timezone.localtime(obj.start, _zone(obj.event.time_zone))
+        return date_format(start, "D, j E Y, H:i")
+
+    @admin.display(description=_("ends"), ordering="end")
+    def ends(self, obj):
+        return date_format(timezone.localtime(obj.end, _zone(obj.event.time_zone)), "H:i")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            # A session moves within its event: offer that event's tracks only.
+            form.base_fields["track"].queryset = Track.objects.filter(event_id=obj.event_id)
+        for name in ("start", "end"):
+            form.base_fields[name].help_text = _("In the event's time zone.")
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Times are typed and shown in the event's time zone, not the server's.
+        event = None
+        if object_id is not None:
+            if object_id.isdigit():
+                event = Event.objects.filter(sessions__pk=object_id).first()
+        elif request.POST.get("event", "").isdigit():
+            event = Event.objects.filter(pk=request.POST["event"]).first()
+        with timezone.override(_zone(event.time_zone if event else None)):
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Speaker)
@@ -173,4 +248,3 @@ class AnnouncementAdmin(TranslatedModelAdmin):
     list_select_related = ["event"]
     search_fields = localized("title", "body")
     prepopulated_fields = {"slug": (_default_language("title"),)}
-    date_hierarchy = "published_at"

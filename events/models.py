@@ -338,7 +338,7 @@ class Session(models.Model):
 class SessionSpeaker(models.Model):
     class Role(models.TextChoices):
         WELCOME = "welcome", _("Welcome address")
-        KEYNOTE = "keynote", _("Keynote")
+        KEYNOTE = "keynote", _("Keynote speaker")
         CHAIR = "chair", _("Chair")
         MODERATOR = "moderator", _("Moderator")
         PANELLIST = "panellist", _("Panellist")
@@ -409,4 +409,12 @@ class Announcement(models.Model):
     def get_absolute_url(self) -> str:
         return reverse(
             "events:news_detail", kwargs={"slug": self.event.slug, "news_slug": self.slug}
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == PublicationStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
         )

@@ -47,6 +47,16 @@ def session_validate(*, session: Session) -> None:
                     _("%(room)s is already booked at this time for “%(session)s”.")
                     % {"room": session.room, "session": clash.title}
                 )
+    if session.track_id is not None and session.track.event_id != session.event_id:
+        errors.setdefault("track", []).append(_("The track must belong to the session's event."))
+    if session.pk is not None and not session.is_social and not errors:
+        # Moving a saved session must not put its speakers in two places at once.
+        for appearance in session.appearances.select_related("speaker"):
+            appearance.session = session
+            try:
+                session_speaker_validate(appearance=appearance)
+            except ValidationError as error:
+                errors.setdefault("start", []).extend(error.messages)
     venue_id = session.event.venue_id
     if session.room_id is not None and venue_id is not None and session.room.venue_id != venue_id:
         errors.setdefault("room", []).append(_("The room must be in the event's venue."))

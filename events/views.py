@@ -14,11 +14,16 @@ class HomeView(TemplateView):
     template_name = "events/home.html"
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate()
         events = list(queries.event_list_public().order_by("start_date"))
+        # "Past" is judged by the date where each event takes place.
+        past = {
+            e.pk
+            for e in events
+            if e.end_date < timezone.localdate(timezone=zoneinfo.ZoneInfo(e.time_zone))
+        }
         return super().get_context_data(
-            upcoming=[e for e in events if e.end_date >= today],
-            past=[e for e in reversed(events) if e.end_date < today],
+            upcoming=[e for e in events if e.pk not in past],
+            past=[e for e in reversed(events) if e.pk in past],
             **kwargs,
         )
 

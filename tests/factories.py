@@ -2,7 +2,9 @@ import datetime
 import zoneinfo
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from events.models import (
@@ -17,6 +19,7 @@ from events.models import (
     Track,
     Venue,
 )
+from registrations.models import Delegation, PrivacyNotice, Registration
 
 SOFIA = zoneinfo.ZoneInfo("Europe/Sofia")
 
@@ -32,6 +35,18 @@ class UserFactory(DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     password = factory.django.Password("correct horse battery staple")
+
+
+class VerifiedUserFactory(UserFactory):
+    """A user whose email address allauth has verified, as after the confirmation link."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        if create:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
 
 class OrganisationFactory(DjangoModelFactory):
@@ -138,3 +153,76 @@ class AnnouncementFactory(DjangoModelFactory):
     body_bg = "Конференцията бе открита тази сутрин."
     status = PublicationStatus.PUBLISHED
     published_at = datetime.datetime(2020, 5, 14, 9, tzinfo=SOFIA)
+
+
+class PrivacyNoticeFactory(DjangoModelFactory):
+    class Meta:
+        model = PrivacyNotice
+        django_get_or_create = ["version"]
+
+    version = "2030-01"
+    text_en = "We process your data to organise the conference."
+    text_bg = "Обработваме данните ви, за да организираме конференцията."
+    effective_from = datetime.datetime(2020, 1, 1, tzinfo=SOFIA)
+
+
+class OpenEventFactory(EventFactory):
+    """An event whose registration window is open now."""
+
+    registration_opens = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    registration_closes = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+    reference_prefix = "EMN30"
+
+
+class DelegationFactory(DjangoModelFactory):
+    class Meta:
+        model = Delegation
+
+    event = factory.SubFactory(OpenEventFactory)
+    name_en = factory.Sequence(lambda n: f"IOM Office {n}")
+    name_bg = factory.Sequence(lambda n: f"Офис на МОМ {n}")
+    country = "AT"
+
+
+DETAILS = {
+    "honorific": "Ms.",
+    "given_name": "Anna",
+    "family_name": "Huber",
+    "given_name_latin": "",
+    "family_name_latin": "",
+    "position": "Migration officer",
+    "organisation": "IOM Austria",
+    "country": "AT",
+    "phone": "+43 1 5812222",
+    "language": "en",
+    "dietary_requirements": "",
+    "accessibility_needs": "",
+    "interpretation_language": "",
+    "needs_visa_letter": False,
+    "photo_consent": False,
+    "listing_consent": False,
+}
+
+
+def details(**overrides) -> dict:
+    """Registration details as a delegate types them into the form."""
+    return {**DETAILS, **overrides}
+
+
+class RegistrationFactory(DjangoModelFactory):
+    """A registration saved as it stands; use the services to apply the rules."""
+
+    class Meta:
+        model = Registration
+
+    event = factory.SubFactory(OpenEventFactory)
+    user = factory.SubFactory(VerifiedUserFactory)
+    reference = factory.Sequence(lambda n: f"EMN30-{n:05d}")
+    status = Registration.Status.CONFIRMED
+    given_name = "Anna"
+    family_name = factory.Sequence(lambda n: f"Huber {n}")
+    organisation = "IOM Austria"
+    country = "AT"
+    language = "en"
+    privacy_notice = factory.SubFactory(PrivacyNoticeFactory)
+    privacy_accepted_at = factory.LazyFunction(timezone.now)

@@ -237,7 +237,7 @@ class PrivacyNoticeAdmin(TranslationStatusMixin, TabbedTranslationAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A notice that people have accepted is a record of what they accepted.
         if obj is not None and obj.registrations.exists():
-            return ["version", "text", "effective_from"]
+            return ["version", *localized("text"), "effective_from"]
         return []
 
 

@@ -1,0 +1,119 @@
+"""A registration rush on PostgreSQL: capacity, sign-up seats and quotas hold under load.
+
+Each thread has its own database connection and starts at the same moment (a barrier), so
+the requests really overlap; the row locks in the services must queue them.
+"""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from registrations import services
+from registrations.models import Registration, SessionSignup
+from tests.factories import (
+    DelegationFactory,
+    OpenEventFactory,
+    PrivacyNoticeFactory,
+    RegistrationFactory,
+    SessionFactory,
+    VerifiedUserFactory,
+    details,
+)
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+
+THREADS = 40
+
+
+def run_at_once(jobs) -> list[Exception]:
+    """Runs each job in its own thread, all released together; returns what they raised."""
+    barrier = threading.Barrier(len(jobs))
+    raised = []
+
+    def worker(job):
+        try:
+            barrier.wait()
+            job()
+        except Exception as error:
+            raised.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return raised
+
+
+def registering(event, user, **kwargs):
+    return lambda: services.registration_create(
+        event=event, user=user, details=details(), privacy_accepted=True, **kwargs
+    )
+
+
+@pytest.fixture(autouse=True)
+def privacy_notice(transactional_db):
+    return PrivacyNoticeFactory()
+
+
+def test_rush_on_an_event_confirms_exactly_its_capacity():
+    event = OpenEventFactory(capacity=10)
+    users = VerifiedUserFactory.create_batch(THREADS)
+    assert run_at_once([registering(event, user) for user in users]) == []
+    statuses = list(Registration.objects.filter(event=event).values_list("status", flat=True))
+    assert statuses.count(Registration.Status.CONFIRMED) == 10
+    assert statuses.count(Registration.Status.WAITLISTED) == 30
+
+
+def test_rush_on_a_workshop_confirms_exactly_its_seats():
+    event = OpenEventFactory(capacity=None)
+    workshop = SessionFactory(event=event, capacity=7)
+    users = VerifiedUserFactory.create_batch(THREADS)
+    assert run_at_once([registering(event, user, sessions=[workshop]) for user in users]) == []
+    signups = list(SessionSignup.objects.filter(session=workshop).values_list("status", flat=True))
+    assert signups.count(SessionSignup.Status.CONFIRMED) == 7
+    assert signups.count(SessionSignup.Status.WAITLISTED) == 33
+
+
+def test_rush_on_a_delegation_admits_exactly_its_quota():
+    event = OpenEventFactory(capacity=None)
+    delegation = DelegationFactory(event=event, quota=10)
+    users = VerifiedUserFactory.create_batch(THREADS)
+    raised = run_at_once(
+        [registering(event, user, invitation_code=delegation.invitation_code) for user in users]
+    )
+    assert len(raised) == 30
+    assert all(isinstance(error, ValidationError) for error in raised)
+    assert delegation.registrations.count() == 10
+
+
+def test_concurrent_cancellations_promote_exactly_one_each():
+    event = OpenEventFactory(capacity=10)
+    confirmed = RegistrationFactory.create_batch(10, event=event)
+    for _ in range(30):
+        services.registration_create(
+            event=event, user=VerifiedUserFactory(), details=details(), privacy_accepted=True
+        )
+    leaving = confirmed[:5]
+    jobs = [lambda r=r: services.registration_cancel(registration=r) for r in leaving]
+    assert run_at_once(jobs) == []
+    statuses = list(Registration.objects.filter(event=event).values_list("status", flat=True))
+    assert statuses.count(Registration.Status.CANCELLED) == 5
+    assert statuses.count(Registration.Status.CONFIRMED) == 10
+    assert statuses.count(Registration.Status.WAITLISTED) == 25
+
+
+def test_registering_and_cancelling_at_once_never_overbooks():
+    event = OpenEventFactory(capacity=10)
+    confirmed = RegistrationFactory.create_batch(10, event=event)
+    newcomers = VerifiedUserFactory.create_batch(30)
+    jobs = [registering(event, user) for user in newcomers]
+    jobs += [lambda r=r: services.registration_cancel(registration=r) for r in confirmed[:10]]
+    assert run_at_once(jobs) == []
+    statuses = list(Registration.objects.filter(event=event).values_list("status", flat=True))
+    assert statuses.count(Registration.Status.CONFIRMED) == 10
+    assert statuses.count(Registration.Status.WAITLISTED) == 20

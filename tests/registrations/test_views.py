@@ -1,0 +1,372 @@
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from registrations.models import Notification, Registration
+from tests.factories import (
+    DelegationFactory,
+    OpenEventFactory,
+    PrivacyNoticeFactory,
+    RegistrationFactory,
+    SessionFactory,
+    UserFactory,
+    VerifiedUserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, language: str = "en", **kwargs) -> str:
+    with translation.override(language):
+        return reverse(name, kwargs=kwargs)
+
+
+@pytest.fixture(autouse=True)
+def privacy_notice(db):
+    return PrivacyNoticeFactory()
+
+
+@pytest.fixture
+def open_event(db):
+    return OpenEventFactory(capacity=10)
+
+
+@pytest.fixture
+def delegate(client):
+    user = VerifiedUserFactory(email="anna.huber@example.org")
+    client.force_login(user)
+    return user
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "honorific": "Ms.",
+        "given_name": "Anna",
+        "family_name": "Huber",
+        "given_name_latin": "",
+        "family_name_latin": "",
+        "position": "Migration officer",
+        "organisation": "IOM Austria",
+        "country": "AT",
+        "phone": "+43 1 5812222",
+        "language": "bg",
+        "dietary_requirements": "vegetarian",
+        "accessibility_needs": "",
+        "interpretation_language": "en",
+        "needs_visa_letter": "on",
+        "photo_consent": "on",
+        "invitation_code": "",
+        "privacy_accepted": "on",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "button"),
+    [("bg", "<h1>Регистрация</h1>", "Регистрация"), ("en", "<h1>Register</h1>", "Register")],
+)
+def test_register_page_is_in_the_page_language(
+    client, delegate, open_event, language, heading, button
+):
+    html = client.get(
+        url("registrations:register", language, slug=open_event.slug)
+    ).content.decode()
+    assert heading in html
+    assert f'<button type="submit">{button}</button>' in html
+    assert 'name="privacy_accepted"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+@pytest.mark.parametrize("language", ["bg", "en"])
+def test_registering_shows_the_registration_with_its_reference(
+    client, delegate, open_event, language, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("registrations:register", language, slug=open_event.slug),
+            form_data(language=language),
+        )
+    registration = Registration.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == url(
+        "registrations:detail", language, reference=registration.reference
+    )
+    assert registration.status == Registration.Status.CONFIRMED
+    assert (
+        registration.needs_visa_letter,
+        registration.photo_consent,
+        registration.listing_consent,
+    ) == (
+        True,
+        True,
+        False,
+    )
+    assert str(registration.phone) == "+43 1 5812222"
+    [message] = mailoutbox
+    expected = "е потвърдена" if language == "bg" else "is confirmed"
+    assert expected in message.subject
+    html = client.get(response["Location"]).content.decode()
+    assert registration.reference in html
+
+
+def test_register_needs_a_signed_in_user(client, open_event):
+    response = client.get(url("registrations:register", slug=open_event.slug))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/accounts/login/?next=")
+
+
+def test_register_needs_a_verified_email_address(client, open_event, mailoutbox):
+    client.force_login(UserFactory())
+    response = client.get(url("registrations:register", slug=open_event.slug))
+    assert response.status_code == 200
+    assert "verify" in response.content.decode().lower()
+    assert Registration.objects.count() == 0
+
+
+def test_second_registration_attempt_shows_the_existing_one(client, delegate, open_event):
+    existing = RegistrationFactory(event=open_event, user=delegate)
+    for response in (
+        client.get(url("registrations:register", slug=open_event.slug)),
+        client.post(url("registrations:register", slug=open_event.slug), form_data()),
+    ):
+        assert response.status_code == 302
+        assert response["Location"] == existing.get_absolute_url()
+    assert Registration.objects.count() == 1
+
+
+def test_invitation_link_fills_in_the_code(client, delegate, open_event):
+    delegation = DelegationFactory(event=open_event)
+    page = (
+        url("registrations:register", slug=open_event.slug)
+        + f"?invitation={delegation.invitation_code}"
+    )
+    assert f'value="{delegation.invitation_code}"' in client.get(page).content.decode()
+
+
+def test_registering_with_an_invitation_joins_the_delegation(client, delegate, open_event):
+    delegation = DelegationFactory(event=open_event)
+    client.post(
+        url("registrations:register", slug=open_event.slug),
+        form_data(invitation_code=delegation.invitation_code),
+    )
+    assert Registration.objects.get().delegation == delegation
+
+
+def _error_page(client, event, language="bg", **overrides):
+    response = client.post(
+        url("registrations:register", language, slug=event.slug), form_data(**overrides)
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"phone": "12"}, "Моля, въведете валиден телефонен номер"),
+        ({"given_name": "A" * 101}, "Уверете се, че тази стойност има най-много 100 знака"),
+        (
+            {"privacy_accepted": None},
+            "За да се регистрирате, приемете уведомлението за поверителност.",
+        ),
+        ({"given_name": ""}, "Това поле е задължително."),
+        ({"country": "XX"}, "Направете валиден избор."),
+        (
+            {"given_name": "Радослав"},
+            "Името ви е изписано на кирилица: моля, напишете го и на латиница.",
+        ),
+        ({"invitation_code": "forged-code"}, "Този код за покана не е валиден за това събитие."),
+    ],
+    ids=["phone", "too-long", "no-consent", "missing-name", "country", "cyrillic", "bad-code"],
+)
+def test_bad_input_is_explained_in_bulgarian_and_nothing_saved(
+    client, delegate, open_event, overrides, message
+):
+    html = _error_page(client, open_event, **overrides)
+    assert message in html
+    assert Registration.objects.count() == 0
+    assert Notification.objects.count() == 0
+
+
+def test_bad_input_error_is_tied_to_its_field(client, delegate, open_event):
+    html = _error_page(client, open_event, language="en", phone="12")
+    assert 'aria-invalid="true"' in html
+    assert re.search(
+        r'id="id_phone"[^>]*aria-describedby="id_phone_helptext id_phone_error"', html
+    ) or ('aria-describedby="id_phone_helptext id_phone_error"' in html)
+    assert 'id="id_phone_error"' in html
+
+
+def test_full_delegation_is_explained_and_nothing_saved(client, delegate, open_event):
+    delegation = DelegationFactory(event=open_event, quota=1, name_bg="МОМ Австрия")
+    RegistrationFactory(event=open_event, delegation=delegation)
+    html = _error_page(client, open_event, invitation_code=delegation.invitation_code)
+    assert "Делегацията „МОМ Австрия“ е попълнена: всичките ѝ 1 места са заети." in html
+    assert Registration.objects.filter(user=delegate).count() == 0
+
+
+def test_closed_registration_says_so_and_saves_nothing(client, delegate):
+    event = OpenEventFactory(
+        registration_closes=timezone.now() - datetime.timedelta(hours=1),
+        registration_opens=timezone.now() - datetime.timedelta(days=9),
+    )
+    get = client.get(url("registrations:register", "bg", slug=event.slug)).content.decode()
+    assert "Регистрацията е затворена" in get
+    html = _error_page(client, event)
+    assert "Регистрацията е затворена" in html
+    assert 'name="given_name"' not in html
+    assert Registration.objects.count() == 0
+
+
+def test_full_event_page_offers_the_waiting_list(client, delegate):
+    event = OpenEventFactory(capacity=1)
+    RegistrationFactory(event=event)
+    html = client.get(url("events:detail", slug=event.slug)).content.decode()
+    assert "All places are taken: new registrations join the waiting list." in html
+    assert "Join the waiting list" in html
+
+
+@pytest.mark.parametrize(
+    ("window", "text"),
+    [
+        ("open", "Registration is open"),
+        ("closed", "Registration is closed"),
+        ("later", "Registration has not opened yet"),
+    ],
+)
+def test_event_page_shows_whether_registration_is_open(client, window, text):
+    now = timezone.now()
+    opens = {
+        "open": now - datetime.timedelta(days=1),
+        "closed": now - datetime.timedelta(days=3),
+        "later": now + datetime.timedelta(days=1),
+    }[window]
+    event = OpenEventFactory(
+        registration_opens=opens, registration_closes=opens + datetime.timedelta(days=2)
+    )
+    html = client.get(url("events:detail", slug=event.slug)).content.decode()
+    assert text in html
+    assert (url("registrations:register", slug=event.slug) in html) == (window == "open")
+
+
+def test_my_registrations_lists_only_mine(client, delegate, open_event):
+    mine = RegistrationFactory(event=open_event, user=delegate)
+    other = RegistrationFactory(event=open_event)
+    html = client.get(url("registrations:mine")).content.decode()
+    assert mine.reference in html
+    assert other.reference not in html
+
+
+def test_another_delegates_registration_is_not_found(client, delegate, open_event):
+    other = RegistrationFactory(event=open_event)
+    for name in ("registrations:detail", "registrations:edit", "registrations:cancel"):
+        assert client.get(url(name, reference=other.reference)).status_code == 404
+        assert (
+            client.post(url(name, reference=other.reference), {"confirm": "on"}).status_code == 404
+        )
+    other.refresh_from_db()
+    assert other.status == Registration.Status.CONFIRMED
+
+
+def test_forged_reference_is_not_found(client, delegate):
+    assert client.get(url("registrations:detail", reference="EMN18-XXXXX")).status_code == 404
+    assert client.get("/en/registrations/EMN18-%27%20OR%201=1/").status_code == 404
+
+
+def test_registration_pages_need_sign_in(client, open_event):
+    registration = RegistrationFactory(event=open_event)
+    response = client.get(url("registrations:detail", reference=registration.reference))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_cancel_asks_for_confirmation_first(client, delegate, open_event):
+    registration = RegistrationFactory(event=open_event, user=delegate)
+    page = url("registrations:cancel", "bg", reference=registration.reference)
+    assert "Отмяна на регистрацията" in client.get(page).content.decode()
+    html = client.post(page, {}).content.decode()
+    assert "Отбележете полето, за да потвърдите отмяната." in html
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+
+
+def test_cancel_cancels_and_promotes_the_first_waiting(client, delegate):
+    event = OpenEventFactory(capacity=1)
+    mine = RegistrationFactory(event=event, user=delegate)
+    waiting = RegistrationFactory(
+        event=event, status=Registration.Status.WAITLISTED, queued_at=timezone.now()
+    )
+    response = client.post(url("registrations:cancel", reference=mine.reference), {"confirm": "on"})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (mine.status, waiting.status) == (
+        Registration.Status.CANCELLED,
+        Registration.Status.CONFIRMED,
+    )
+
+
+def test_edit_saves_new_details_and_sessions(client, delegate, open_event):
+    workshop = SessionFactory(event=open_event, capacity=5, title_en="Secondary movements")
+    registration = RegistrationFactory(event=open_event, user=delegate, language="en")
+    page = url("registrations:edit", reference=registration.reference)
+    assert "Secondary movements" in client.get(page).content.decode()
+    data = form_data(position="Head of Office", sessions=[workshop.pk])
+    del data["invitation_code"], data["privacy_accepted"]
+    response = client.post(page, data)
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.position == "Head of Office"
+    assert [s.session for s in registration.signups.all()] == [workshop]
+
+
+def test_edit_with_bad_input_changes_nothing(client, delegate, open_event):
+    registration = RegistrationFactory(event=open_event, user=delegate, position="Officer")
+    data = form_data(position="Head of Office", phone="not a phone")
+    response = client.post(url("registrations:edit", reference=registration.reference), data)
+    assert response.status_code == 200
+    registration.refresh_from_db()
+    assert registration.position == "Officer"
+
+
+def test_edit_after_registration_closes_is_refused(client, delegate, open_event):
+    registration = RegistrationFactory(event=open_event, user=delegate, position="Officer")
+    open_event.registration_closes = timezone.now() - datetime.timedelta(minutes=1)
+    open_event.save()
+    page = url("registrations:edit", reference=registration.reference)
+    assert client.get(page).status_code == 302
+    client.post(page, form_data(position="Changed"))
+    registration.refresh_from_db()
+    assert registration.position == "Officer"
+
+
+def test_head_of_delegation_sees_members_and_invitation_link(client, delegate, open_event):
+    delegation = DelegationFactory(event=open_event, head=delegate, quota=3)
+    member = RegistrationFactory(event=open_event, delegation=delegation, family_name="Novak")
+    html = client.get(
+        url("registrations:delegation", slug=open_event.slug, pk=delegation.pk)
+    ).content.decode()
+    assert "Novak" in html
+    assert member.reference in html
+    assert "1 of 3 places taken." in html
+    assert f"/en/events/{open_event.slug}/register/?invitation={delegation.invitation_code}" in html
+
+
+def test_another_delegation_page_is_not_found(client, delegate, open_event):
+    delegation = DelegationFactory(event=open_event)  # headed by someone else
+    response = client.get(url("registrations:delegation", slug=open_event.slug, pk=delegation.pk))
+    assert response.status_code == 404
+
+
+def test_register_form_has_csrf_protection(delegate, open_event):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(delegate)
+    response = client.post(url("registrations:register", slug=open_event.slug), form_data())
+    assert response.status_code == 403
+    assert Registration.objects.count() == 0

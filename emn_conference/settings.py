@@ -91,6 +91,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "registrations:mine"
+# URL names, reversed in the visitor's language, so signing out keeps them in it.
+ACCOUNT_LOGOUT_REDIRECT_URL = "events:home"
 
 # Accounts (django-allauth): the email address is the login and must be verified first.
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -1,6 +1,7 @@
 import zoneinfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -10,6 +11,7 @@ from events.models import Event
 
 from . import queries
 from .models import Registration
+from . import services
 from .services import DETAIL_FIELDS
 
 
@@ -34,6 +36,8 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
 class RegistrationDetailsForm(forms.ModelForm):
     """What a delegate tells us about themselves; the rules are applied by the services."""
 
+    required_css_class = "required"
+
     sessions = SessionChoiceField(
         label=_("Sessions with limited seats"),
         queryset=None,
@@ -50,6 +54,7 @@ class RegistrationDetailsForm(forms.ModelForm):
         }
 
     def __init__(self, *args, event: Event, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.event = event
         self.fields["sessions"].queryset = queries.signup_sessions_for_event(event=event)
@@ -73,6 +78,17 @@ class RegistrationDetailsForm(forms.ModelForm):
         }
         for name, token in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = token
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            # The services check these again; here they show up together with field errors.
+            try:
+                services.registration_details_validate(details=self.details)
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    self.add_error(field, messages)
+        return cleaned
 
     @property
     def details(self) -> dict:
@@ -100,6 +116,12 @@ class RegistrationCreateForm(RegistrationDetailsForm):
 
 
 class CancelForm(forms.Form):
+    required_css_class = "required"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     confirm = forms.BooleanField(
         label=_("Yes, cancel my registration."),
         required=True,

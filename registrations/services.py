@@ -105,7 +105,8 @@ def _check_window(event: Event, now) -> None:
         )
 
 
-def _check_details(details: Mapping[str, Any]) -> None:
+def registration_details_validate(*, details: Mapping[str, Any]) -> None:
+    """Rules on what a delegate types, beyond each field's own checks."""
     unknown = set(details) - set(DETAIL_FIELDS)
     if unknown:
         raise TypeError(f"Not registration details: {sorted(unknown)}")
@@ -242,7 +243,7 @@ def registration_create(
     by form field) for anything else that stops it; nothing is saved then.
     """
     now = now or timezone.now()
-    _check_details(details)
+    registration_details_validate(details=details)
     if not privacy_accepted:
         raise ValidationError(
             {"privacy_accepted": _("Please accept the privacy notice to register.")}
@@ -290,7 +291,7 @@ def registration_update(
 ) -> Registration:
     """The delegate changes their details or sessions; allowed until registration closes."""
     now = now or timezone.now()
-    _check_details(details)
+    registration_details_validate(details=details)
     with transaction.atomic():
         event = _lock_event(registration.event)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)

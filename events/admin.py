@@ -43,6 +43,13 @@ def _zone(name: str | None) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
+def _rendered(response):
+    """Renders a template response now, while the time zone that must show in it is active."""
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    return response
+
+
 class SafeInitialMixin:
     """Drops add-page pre-fill values (?event=…) that the form field would refuse.
 
@@ -159,7 +166,7 @@ class EventAdmin(TranslatedModelAdmin):
             event = Event.objects.filter(pk=object_id).first()
         name = request.POST.get("time_zone") or (event.time_zone if event else None)
         with timezone.override(_zone(name)):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return _rendered(super().changeform_view(request, object_id, form_url, extra_context))
 
 
 class SessionDayFilter(admin.SimpleListFilter):
@@ -228,7 +235,7 @@ class SessionAdmin(TranslatedModelAdmin):
         elif request.POST.get("event", "").isdigit():
             event = Event.objects.filter(pk=request.POST["event"]).first()
         with timezone.override(_zone(event.time_zone if event else None)):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return _rendered(super().changeform_view(request, object_id, form_url, extra_context))
 
 
 @admin.register(Speaker)

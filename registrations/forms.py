@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 
-from . import queries
+from . import queries, services
 from .models import Registration
-from . import services
 from .services import DETAIL_FIELDS
 
 

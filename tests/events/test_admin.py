@@ -1,5 +1,9 @@
+import datetime
+import zoneinfo
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -286,3 +290,73 @@ def test_track_inline_on_event_offers_only_event_rooms(editor_client, event):
     html = editor_client.get(admin_url("events_event_change", event.pk)).content.decode()
     assert "Own hall" in html
     assert "Elsewhere hall" not in html
+
+
+def test_admin_reads_and_shows_session_times_in_the_event_time_zone(editor_client):
+    event = EventFactory(time_zone="America/New_York", venue=None)
+    response = editor_client.post(
+        admin_url("events_session_add"), _session_form(event, start_1="09:00", end_1="10:30")
+    )
+    assert response.status_code == 302
+    session = Session.objects.get()
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    assert session.start == datetime.datetime(2030, 5, 14, 9, tzinfo=new_york)
+    html = editor_client.get(admin_url("events_session_change", session.pk)).content.decode()
+    assert 'name="start_1" value="09:00:00"' in html
+    listing = editor_client.get(admin_url("events_session_changelist")).content.decode()
+    assert "14 May 2030, 09:00" in listing
+
+
+def test_admin_refuses_a_track_of_another_event(editor_client, event):
+    foreign = TrackFactory(name_en="Elsewhere")
+    data = _session_form(event, title_en="Wrong track", track=foreign.pk)
+    response = editor_client.post(admin_url("events_session_add"), data)
+    assert response.status_code == 200
+    assert not Session.objects.filter(title_en="Wrong track").exists()
+
+
+def test_session_with_a_track_of_another_event_is_invalid(event):
+    session = SessionFactory.build(event=event, track=TrackFactory())
+    with pytest.raises(ValidationError) as info:
+        session.full_clean()
+    assert info.value.message_dict == {"track": ["The track must belong to the session's event."]}
+
+
+def test_moving_a_saved_session_onto_its_speakers_other_session_is_invalid(event):
+    speaker = SpeakerFactory(honorific_en="Mr.", full_name_en="Radoslav Stamenkov")
+    SessionSpeakerFactory(
+        speaker=speaker,
+        session=SessionFactory(event=event, title_en="Opening", start=sofia(event.start_date, 9)),
+    )
+    later = SessionFactory(event=event, start=sofia(event.start_date, 14))
+    SessionSpeakerFactory(speaker=speaker, session=later)
+    later.start, later.end = sofia(event.start_date, 9), sofia(event.start_date, 10)
+    with pytest.raises(ValidationError) as info:
+        later.full_clean()
+    assert info.value.message_dict == {
+        "start": ["Mr. Radoslav Stamenkov already speaks at “Opening” at this time."]
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?event=abc", "?start=abc", "?room=999999", "?event=1&track=x"],
+)
+def test_admin_add_page_ignores_malformed_prefill(editor_client, query):
+    assert editor_client.get(admin_url("events_session_add") + query).status_code == 200
+
+
+def test_admin_event_add_page_ignores_malformed_prefill(editor_client):
+    assert editor_client.get(admin_url("events_event_add") + "?organisers=abc").status_code == 200
+
+
+def test_admin_event_page_query_count_does_not_grow_with_sessions(editor_client):
+    event = EventFactory()
+    RoomFactory.create_batch(2, venue=event.venue)
+    TrackFactory.create_batch(2, event=event)
+    SessionFactory(event=event, start=sofia(event.start_date, 8))
+    page = admin_url("events_event_change", event.pk)
+    one = _count_queries(editor_client, page)
+    for hour in (10, 12, 14):
+        SessionFactory(event=event, start=sofia(event.start_date, hour))
+    assert _count_queries(editor_client, page) == one

@@ -25,11 +25,13 @@ def test_delegate_signs_up_registers_in_bulgarian_and_cancels(page, live_server,
     page.get_by_label("Парола:", exact=True).fill("Crossroads-of-Migration-2018")
     page.get_by_label("Парола (отново):", exact=True).fill("Crossroads-of-Migration-2018")
     page.get_by_role("button", name="Регистрация").click()
+    page.wait_for_url("**/bg/accounts/confirm-email/")
 
     [message] = mail.outbox
     link = re.search(r"https?://\S+/confirm-email/\S+", message.body).group(0)
     page.goto(link)
     page.get_by_role("button", name="Потвърди").click()
+    page.wait_for_url("**/bg/registrations/")
 
     page.goto(live_server.url + "/bg/events/emn-2018/register/")
     page.get_by_label("Обръщение", exact=True).fill("Г-жа")
@@ -43,6 +45,7 @@ def test_delegate_signs_up_registers_in_bulgarian_and_cancels(page, live_server,
     page.get_by_label("Предпочитан език", exact=True).select_option("bg")
     page.get_by_label(re.compile("Прочетох уведомлението за поверителност")).check()
     page.get_by_role("button", name="Регистрация").click()
+    page.wait_for_url("**/bg/registrations/EMN18-*/")
 
     registration = Registration.objects.get(user__email="delegate@example.org")
     assert page.get_by_role("heading", level=1).inner_text() == "Вашата регистрация"

@@ -1,9 +1,16 @@
 """Registration back office. Every change of status goes through `services`, so the admin
 applies the same rules and sends the same messages as the delegate pages."""
 
+import tempfile
+from copy import copy
+
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import FileResponse, QueryDict
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -13,8 +20,18 @@ from events.admin import EventAdmin as BaseEventAdmin
 from events.models import Event
 from events.translation_status import TranslationStatusMixin, localized
 
-from . import queries, services
-from .models import Delegation, Notification, PrivacyNotice, Registration, SessionSignup
+from . import documents, queries, services
+from .exports import http as exports_http
+from .forms import ExportForm
+from .models import (
+    Delegation,
+    ExportRecord,
+    LetterTemplate,
+    Notification,
+    PrivacyNotice,
+    Registration,
+    SessionSignup,
+)
 
 Status = Registration.Status
 
@@ -104,6 +121,39 @@ def resend(modeladmin, request, queryset):
     )
 
 
+@admin.action(description=_("Approve the visa letters asked for"), permissions=["change"])
+def approve_visa_letters(modeladmin, request, queryset):
+    _apply(
+        modeladmin,
+        request,
+        queryset.filter(needs_visa_letter=True),
+        services.visa_letter_approve,
+        _("%(count)s visa letters approved and sent."),
+    )
+
+
+def _badges_response(queryset, per_page: int) -> FileResponse:
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
+    registrations = queryset.select_related("event", "delegation").order_by(
+        "family_name", "given_name", "pk"
+    )
+    documents.badges_pdf(registrations.iterator(chunk_size=200), out, per_page=per_page)
+    out.seek(0)
+    return FileResponse(
+        out, as_attachment=True, filename="badges.pdf", content_type="application/pdf"
+    )
+
+
+@admin.action(description=_("Print badges, eight per A4 page"), permissions=["export"])
+def print_badges(modeladmin, request, queryset):
+    return _badges_response(queryset, per_page=8)
+
+
+@admin.action(description=_("Print badges, one per page"), permissions=["export"])
+def print_badges_single(modeladmin, request, queryset):
+    return _badges_response(queryset, per_page=1)
+
+
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     list_display = [
@@ -138,7 +188,15 @@ class RegistrationAdmin(admin.ModelAdmin):
         "organisation",
     ]
     date_hierarchy = "created_at"
-    actions = [approve, decline, move_to_waitlist, resend]
+    actions = [
+        approve,
+        decline,
+        move_to_waitlist,
+        resend,
+        approve_visa_letters,
+        print_badges,
+        print_badges_single,
+    ]
     inlines = [SessionSignupInline, NotificationInline]
     readonly_fields = [
         "reference",
@@ -151,9 +209,13 @@ class RegistrationAdmin(admin.ModelAdmin):
         "privacy_accepted_at",
         "created_at",
         "updated_at",
+        "visa_letter_approved_at",
     ]
     fieldsets = [
-        (None, {"fields": ["reference", "event", "user", "status", "queued_at", "delegation"]}),
+        (
+            None,
+            {"fields": ["reference", "event", "user", "status", "queued_at", "delegation", "role"]},
+        ),
         (
             _("Person"),
             {
@@ -177,6 +239,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                     "accessibility_needs",
                     "interpretation_language",
                     "needs_visa_letter",
+                    "visa_letter_approved_at",
                 ]
             },
         ),
@@ -202,6 +265,59 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Registrations are made by delegates through the rules of the services.
         return False
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("registrations.export_registration")
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.export_view)
+        return [
+            path("export/", export, name="registrations_registration_export"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_export": self.has_export_permission(request),
+            "filters_query": request.GET.urlencode(),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def export_view(self, request):
+        """Exports the registrations the list shows with its current filters."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        filters = QueryDict(request.POST.get("filters", request.GET.urlencode()))
+        form = ExportForm(request.POST or None, initial=_initial_export(filters))
+        if request.method == "POST" and form.is_valid():
+            listing = copy(request)
+            listing.GET = filters
+            try:
+                registrations = self.get_changelist_instance(listing).get_queryset(listing)
+            except IncorrectLookupParameters:
+                registrations = self.get_queryset(request).none()
+            data = form.cleaned_data
+            dataset, writer = services.export_prepare(
+                event=data["event"],
+                registrations=registrations,
+                dataset=data["dataset"],
+                file_format=data["file_format"],
+                language=data["language"],
+                user=request.user,
+                via="admin",
+                filters={k: filters.getlist(k) for k in filters},
+            )
+            return exports_http.response(dataset=dataset, writer=writer, language=data["language"])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Export attendee data"),
+            "form": form,
+            "filters_query": filters.urlencode(),
+            "filters_described": [f"{k} = {', '.join(filters.getlist(k))}" for k in filters],
+        }
+        return TemplateResponse(request, "admin/registrations/registration/export.html", context)
 
 
 @admin.register(Delegation)
@@ -239,6 +355,29 @@ class PrivacyNoticeAdmin(TranslationStatusMixin, TabbedTranslationAdmin):
         if obj is not None and obj.registrations.exists():
             return ["version", *localized("text"), "effective_from"]
         return []
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(TranslationStatusMixin, TabbedTranslationAdmin):
+    list_display = ["event"]
+    autocomplete_fields = ["event"]
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "via", "event", "dataset", "format", "language", "rows"]
+    list_filter = ["event", "dataset", "format", "via"]
+    list_select_related = ["user", "event"]
+    readonly_fields = [*list_display, "filters"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Notification)
@@ -325,3 +464,8 @@ def _figures_text(confirmed: int, waitlisted: int, pending: int, capacity: int |
             "%(count)s pending approval", "%(count)s pending approval", pending
         ) % {"count": pending}
     return text
+
+
+def _initial_export(filters: QueryDict) -> dict:
+    event_id = filters.get("event__id__exact", "")
+    return {"event": event_id} if event_id.isdigit() else {}

@@ -1,6 +1,7 @@
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -126,3 +127,19 @@ class CancelForm(forms.Form):
         required=True,
         error_messages={"required": _("Tick the box to confirm the cancellation.")},
     )
+
+
+class ExportForm(forms.Form):
+    event = forms.ModelChoiceField(label=_("Event"), queryset=Event.objects.order_by("-start_date"))
+    dataset = forms.ChoiceField(label=_("List"))
+    file_format = forms.ChoiceField(
+        label=_("Format"), choices=[("xlsx", "Excel (XLSX)"), ("csv", "CSV (UTF-8)")]
+    )
+    language = forms.ChoiceField(label=_("Column headers in"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, **kwargs):
+        from .exports import DATASETS
+
+        super().__init__(*args, **kwargs)
+        self.fields["dataset"].choices = [(name, d.label) for name, d in DATASETS.items()]
+        self.fields["language"].initial = get_language()

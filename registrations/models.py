@@ -20,6 +20,10 @@ def _invitation_code() -> str:
     return secrets.token_urlsafe(18)
 
 
+def _calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class PrivacyNotice(models.Model):
     """The privacy notice delegates accept; each consent records the version it was given to."""
 
@@ -90,6 +94,12 @@ class Registration(models.Model):
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Role(models.TextChoices):
+        DELEGATE = "delegate", _("Delegate")
+        SPEAKER = "speaker", _("Speaker")
+        ORGANISER = "organiser", _("Organiser")
+        PRESS = "press", _("Press")
+
     # Those who still hold, or wait for, a place.
     ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
     # Those holding one of the event's seats (pending ones keep theirs while awaiting approval).
@@ -110,6 +120,13 @@ class Registration(models.Model):
     )
     queued_at = models.DateTimeField(
         _("waiting since"), null=True, blank=True, help_text=_("Order of the waiting list.")
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=10,
+        choices=Role,
+        default=Role.DELEGATE,
+        help_text=_("Printed on the badge, with its colour."),
     )
     honorific = models.CharField(_("honorific"), max_length=40, blank=True)
     given_name = models.CharField(_("given name"), max_length=100)
@@ -147,6 +164,9 @@ class Registration(models.Model):
         _("interpretation into"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
     needs_visa_letter = models.BooleanField(_("needs a visa invitation letter"), default=False)
+    visa_letter_approved_at = models.DateTimeField(
+        _("visa letter approved"), null=True, blank=True, editable=False
+    )
     sessions = models.ManyToManyField(
         Session,
         through="SessionSignup",
@@ -165,6 +185,9 @@ class Registration(models.Model):
     listing_consent = models.BooleanField(
         _("may appear in the public list of participants"), default=False
     )
+    calendar_token = models.CharField(
+        _("calendar token"), max_length=40, unique=True, default=_calendar_token, editable=False
+    )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
@@ -172,6 +195,9 @@ class Registration(models.Model):
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         ordering = ["created_at", "pk"]
+        permissions = [
+            ("export_registration", _("Can export attendee lists and print badges")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "user"],
@@ -250,6 +276,7 @@ class Notification(models.Model):
         APPROVED = "approved", _("Approved")
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancelled")
+        VISA_LETTER = "visa_letter", _("Visa invitation letter")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -276,3 +303,82 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.registration.reference}"
+
+
+class LetterTemplate(models.Model):
+    """The visa invitation letter of an event, as its organisers word it, in every language.
+
+    The body may use these placeholders: {name}, {position}, {organisation}, {country},
+    {event}, {dates}, {venue}, {reference}.
+    """
+
+    PLACEHOLDERS = (
+        "name",
+        "position",
+        "organisation",
+        "country",
+        "event",
+        "dates",
+        "venue",
+        "reference",
+    )
+
+    event = models.OneToOneField(
+        Event, on_delete=models.CASCADE, related_name="letter_template", verbose_name=_("event")
+    )
+    letterhead = models.TextField(
+        _("letterhead"), help_text=_("The sender's name and address, one line each.")
+    )
+    place = models.CharField(_("place"), max_length=100, help_text=_("Where the letter is signed."))
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Paragraphs separated by an empty line. Placeholders: {name}, {position}, "
+            "{organisation}, {country}, {event}, {dates}, {venue}, {reference}."
+        ),
+    )
+    signatory_name = models.CharField(_("signed by"), max_length=200)
+    signatory_position = models.CharField(_("signatory's position"), max_length=200)
+
+    class Meta:
+        verbose_name = _("visa letter template")
+        verbose_name_plural = _("visa letter templates")
+
+    def __str__(self) -> str:
+        return str(self.event)
+
+    def clean(self) -> None:
+        from . import documents
+
+        documents.letter_template_validate(template=self)
+
+
+class ExportRecord(models.Model):
+    """Who exported which attendee data, when, with which filters, and how many rows."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="exports",
+        verbose_name=_("by"),
+    )
+    via = models.CharField(_("from"), max_length=20)
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="exports", verbose_name=_("event")
+    )
+    dataset = models.CharField(_("list"), max_length=40)
+    format = models.CharField(_("format"), max_length=10)
+    language = models.CharField(_("language"), max_length=10)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    rows = models.PositiveIntegerField(_("rows"))
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} ({self.format}) {self.created_at:%Y-%m-%d %H:%M}"

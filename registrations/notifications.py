@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from events.formatting import date_range
 from events.ical import event_calendar
 
+from . import documents
 from .models import Notification, Registration
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ SUBJECTS = {
     Kind.APPROVED: _("Your registration for %(event)s is approved (%(reference)s)"),
     Kind.DECLINED: _("Your registration for %(event)s has been declined (%(reference)s)"),
     Kind.CANCELLED: _("Your registration for %(event)s is cancelled (%(reference)s)"),
+    Kind.VISA_LETTER: _("Your visa invitation letter for %(event)s (%(reference)s)"),
 }
 
 INTROS = {
@@ -51,6 +53,10 @@ INTROS = {
     Kind.APPROVED: _("The organisers have approved your registration. Your place is confirmed."),
     Kind.DECLINED: _("We are sorry: the organisers could not accept your registration."),
     Kind.CANCELLED: _("Your registration has been cancelled. We hope to see you another time."),
+    Kind.VISA_LETTER: _(
+        "Your visa invitation letter is attached. You can also download it from your "
+        "registration page."
+    ),
 }
 
 
@@ -93,6 +99,14 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         message.attach_alternative(
             render_to_string("registrations/email/message.html", context), "text/html"
         )
+        if notification.kind == Kind.VISA_LETTER:
+            message.attach(
+                f"visa-letter-{registration.reference}.pdf",
+                documents.visa_letter_pdf(
+                    registration, event.letter_template, notification.language
+                ),
+                "application/pdf",
+            )
         if registration.status == Registration.Status.CONFIRMED and notification.kind in (
             Kind.CONFIRMED,
             Kind.APPROVED,

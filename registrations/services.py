@@ -25,7 +25,15 @@ from django.utils.translation import gettext as _
 from events.models import Event, RegistrationState, Session
 
 from . import notifications
-from .models import Delegation, Notification, PrivacyNotice, Registration, SessionSignup
+from .models import (
+    Delegation,
+    ExportRecord,
+    LetterTemplate,
+    Notification,
+    PrivacyNotice,
+    Registration,
+    SessionSignup,
+)
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud at the door
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -387,3 +395,66 @@ def registration_resend(*, registration: Registration) -> Notification:
         return notifications.queue(
             registration=registration, kind=STATUS_MESSAGE[registration.status]
         )
+
+
+# --- organiser outputs ----------------------------------------------------------------------
+
+
+def export_prepare(
+    *,
+    event: Event,
+    registrations,
+    dataset: str,
+    file_format: str,
+    language: str,
+    user=None,
+    via: str,
+    filters: Mapping[str, Any] | None = None,
+):
+    """Chooses the list and the writer for an export, and records who exported what.
+
+    Returns (dataset, writer); the caller writes or streams the file with
+    `exports.writers` inside `translation.override(language)`.
+    """
+    from .exports import DATASETS
+    from .exports.writers import WRITERS
+
+    if dataset not in DATASETS:
+        raise ValidationError({"dataset": _("Choose one of the lists offered.")})
+    if file_format not in WRITERS:
+        raise ValidationError({"file_format": _("Choose CSV or XLSX.")})
+    chosen = DATASETS[dataset](event=event, registrations=registrations)
+    ExportRecord.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        via=via,
+        event=event,
+        dataset=dataset,
+        format=file_format,
+        language=language,
+        filters=dict(filters or {}),
+        rows=chosen.count(),
+    )
+    return chosen, WRITERS[file_format]
+
+
+def visa_letter_approve(*, registration: Registration) -> Registration:
+    """Staff approve the visa invitation letter a confirmed delegate asked for; it is sent."""
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not registration.needs_visa_letter:
+            raise ValidationError(
+                _("%(reference)s did not ask for a visa invitation letter.")
+                % {"reference": registration.reference}
+            )
+        if registration.status != Registration.Status.CONFIRMED:
+            raise ValidationError(
+                _("%(reference)s is not confirmed, so it gets no visa invitation letter.")
+                % {"reference": registration.reference}
+            )
+        if not LetterTemplate.objects.filter(event_id=registration.event_id).exists():
+            raise ValidationError(_("Write the event's visa letter first (Visa letter templates)."))
+        if registration.visa_letter_approved_at is None:
+            registration.visa_letter_approved_at = timezone.now()
+            registration.save(update_fields=["visa_letter_approved_at", "updated_at"])
+        notifications.queue(registration=registration, kind=Notification.Kind.VISA_LETTER)
+    return registration

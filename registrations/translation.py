@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Delegation, PrivacyNotice
+from .models import Delegation, LetterTemplate, PrivacyNotice
 
 
 @register(Delegation)
@@ -11,3 +11,8 @@ class DelegationTranslationOptions(TranslationOptions):
 @register(PrivacyNotice)
 class PrivacyNoticeTranslationOptions(TranslationOptions):
     fields = ("text",)
+
+
+@register(LetterTemplate)
+class LetterTemplateTranslationOptions(TranslationOptions):
+    fields = ("letterhead", "place", "body", "signatory_name", "signatory_position")

@@ -14,6 +14,17 @@ urlpatterns = [
     path("registrations/", views.MyRegistrationsView.as_view(), name="mine"),
     path("registrations/<str:reference>/", views.RegistrationDetailView.as_view(), name="detail"),
     path("registrations/<str:reference>/edit/", views.RegistrationEditView.as_view(), name="edit"),
+    path("registrations/<str:reference>/badge.pdf", views.BadgeView.as_view(), name="badge"),
+    path(
+        "registrations/<str:reference>/confirmation.pdf",
+        views.ConfirmationView.as_view(),
+        name="confirmation",
+    ),
+    path(
+        "registrations/<str:reference>/visa-letter.pdf",
+        views.VisaLetterView.as_view(),
+        name="visa_letter",
+    ),
     path(
         "registrations/<str:reference>/cancel/",
         views.RegistrationCancelView.as_view(),

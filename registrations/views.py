@@ -1,20 +1,25 @@
 """Delegate pages. Views fetch through `queries`, change through `services`, and render."""
 
+from io import BytesIO
+
 from allauth.account.decorators import verified_email_required
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 
 from events.views import EventMixin
 
-from . import queries, services
+from . import documents, queries, services
 from .forms import CancelForm, RegistrationCreateForm, RegistrationDetailsForm
+from .models import Registration
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -177,4 +182,55 @@ class DelegationView(LoginRequiredMixin, EventMixin, TemplateView):
             active_count=queries.delegation_active_count(delegation=delegation),
             invitation_url=self.request.build_absolute_uri(invitation_path),
             **kwargs,
+        )
+
+
+class _RegistrationDocumentView(RegistrationMixin, View):
+    """A PDF of the delegate's own registration; only when it exists for them (else 404)."""
+
+    def available(self) -> bool:
+        return self.registration.status == Registration.Status.CONFIRMED
+
+    def document(self) -> bytes:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        if not self.available():
+            raise Http404("No such document for this registration.")
+        response = HttpResponse(self.document(), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{self.filename}-{self.registration.reference}.pdf"'
+        )
+        return response
+
+
+class BadgeView(_RegistrationDocumentView):
+    filename = "badge"
+
+    def document(self) -> bytes:
+        out = BytesIO()
+        documents.badges_pdf([self.registration], out, per_page=1)
+        return out.getvalue()
+
+
+class ConfirmationView(_RegistrationDocumentView):
+    filename = "confirmation"
+
+    def document(self) -> bytes:
+        return documents.confirmation_pdf(self.registration)
+
+
+class VisaLetterView(_RegistrationDocumentView):
+    filename = "visa-letter"
+
+    def available(self) -> bool:
+        return (
+            super().available()
+            and self.registration.visa_letter_approved_at is not None
+            and hasattr(self.registration.event, "letter_template")
+        )
+
+    def document(self) -> bytes:
+        return documents.visa_letter_pdf(
+            self.registration, self.registration.event.letter_template, get_language()
         )

@@ -6,11 +6,13 @@ from django.db import migrations
 GROUP = "Registration managers"
 PERMISSIONS = {
     "registrations": {
-        "registration": ("change", "view"),
+        "registration": ("change", "view", "export"),
         "sessionsignup": ("view",),
         "delegation": ("add", "change", "delete", "view"),
         "notification": ("view",),
         "privacynotice": ("add", "change", "view"),
+        "lettertemplate": ("add", "change", "view"),
+        "exportrecord": ("view",),
     },
     # To filter by event and session, and to name a delegation's organisation and head.
     "events": {"event": ("view",), "session": ("view",), "organisation": ("view",)},

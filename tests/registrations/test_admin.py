@@ -47,6 +47,11 @@ def test_registration_managers_group_has_exactly_its_permissions():
     assert codenames == {
         "change_registration",
         "view_registration",
+        "export_registration",
+        "add_lettertemplate",
+        "change_lettertemplate",
+        "view_lettertemplate",
+        "view_exportrecord",
         "view_sessionsignup",
         "add_delegation",
         "change_delegation",

@@ -1,0 +1,307 @@
+"""PDF documents for delegates: badges, confirmations and visa invitation letters.
+
+Drawn with ReportLab. DejaVu Sans is embedded so that Cyrillic and Latin names print the
+same everywhere; the QR code holds the registration reference for check-in at the door.
+"""
+
+import zoneinfo
+from collections.abc import Iterable
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, A6
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from events.formatting import date_range
+
+from .models import LetterTemplate, Registration
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+
+# The band at the top of a badge tells the staff at the door who is who, from afar.
+ROLE_COLOURS = {
+    Registration.Role.DELEGATE: colors.HexColor("#1D4F91"),
+    Registration.Role.SPEAKER: colors.HexColor("#2E6B30"),
+    Registration.Role.ORGANISER: colors.HexColor("#A4001C"),
+    Registration.Role.PRESS: colors.HexColor("#B35C00"),
+}
+
+
+def _register_fonts() -> None:
+    if REGULAR not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(REGULAR, FONTS / "DejaVuSans.ttf"))
+        pdfmetrics.registerFont(TTFont(BOLD, FONTS / "DejaVuSans-Bold.ttf"))
+
+
+def _canvas(out: BinaryIO, pagesize, title: str) -> Canvas:
+    _register_fonts()
+    canvas = Canvas(out, pagesize=pagesize, pageCompression=1)
+    canvas.setTitle(title)
+    canvas.setAuthor("EMN Conference")
+    return canvas
+
+
+def _qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
+    widget = QrCodeWidget(value, barLevel="M")
+    left, bottom, right, top = widget.getBounds()
+    drawing = Drawing(
+        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
+    )
+    drawing.add(widget)
+    renderPDF.draw(drawing, canvas, x, y)
+
+
+def _fit(
+    canvas: Canvas, text: str, font: str, size: float, width: float, minimum: float = 7
+) -> float:
+    """The largest font size, up to `size`, at which `text` fits in `width`."""
+    while size > minimum and canvas.stringWidth(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
+def _lines(
+    canvas: Canvas,
+    text: str,
+    font: str,
+    size: float,
+    x: float,
+    y: float,
+    width: float,
+    leading: float | None = None,
+    max_lines: int = 3,
+) -> float:
+    """Draws wrapped text from the top line at `y` downwards; returns the y below it."""
+    leading = leading or size * 1.25
+    for line in simpleSplit(text, font, size, width)[:max_lines]:
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, line)
+        y -= leading
+    return y
+
+
+# --- badges -------------------------------------------------------------------------------
+
+BADGE_WIDTH, BADGE_HEIGHT = 105 * mm, 74 * mm  # eight to an A4 page
+
+
+def _badge(canvas: Canvas, registration: Registration, x: float, y: float) -> None:
+    w, h, pad = BADGE_WIDTH, BADGE_HEIGHT, 6 * mm
+    canvas.setStrokeColor(colors.HexColor("#C8CED6"))
+    canvas.setLineWidth(0.5)
+    canvas.rect(x, y, w, h)  # cutting guide
+    band = 11 * mm
+    canvas.setFillColor(ROLE_COLOURS[registration.role])
+    canvas.rect(x, y + h - band, w, band, stroke=0, fill=1)
+    canvas.setFillColor(colors.white)
+    role = _role_label(registration.role)
+    canvas.setFont(BOLD, 11)
+    canvas.drawCentredString(x + w / 2, y + h - band + 3.8 * mm, role)
+
+    canvas.setFillColor(colors.black)
+    text_width = w - 2 * pad - 24 * mm
+    top = y + h - band - 8 * mm
+    if registration.honorific:
+        canvas.setFont(REGULAR, 9)
+        canvas.drawString(x + pad, top, registration.honorific)
+        top -= 6 * mm
+    name_size = _fit(canvas, registration.full_name, BOLD, 17, text_width)
+    canvas.setFont(BOLD, name_size)
+    canvas.drawString(x + pad, top, registration.full_name)
+    top -= name_size * 0.45 * mm + 2 * mm
+    if registration.full_name_latin != registration.full_name:
+        latin_size = _fit(canvas, registration.full_name_latin, REGULAR, 11, text_width)
+        canvas.setFont(REGULAR, latin_size)
+        canvas.drawString(x + pad, top, registration.full_name_latin)
+        top -= 6 * mm
+    if registration.position:
+        top = _lines(
+            canvas, registration.position, REGULAR, 8.5, x + pad, top, text_width, max_lines=2
+        )
+    top = _lines(canvas, registration.organisation, BOLD, 9, x + pad, top, text_width, max_lines=2)
+    group = registration.delegation.name if registration.delegation else registration.country.name
+    if group:
+        _lines(canvas, str(group), REGULAR, 8.5, x + pad, top, text_width, max_lines=1)
+    qr = 22 * mm
+    _qr(canvas, registration.reference, x + w - pad - qr, y + pad + 3 * mm, qr)
+    canvas.setFont(REGULAR, 7)
+    canvas.drawCentredString(x + w - pad - qr / 2, y + pad, registration.reference)
+    canvas.setFont(REGULAR, 7)
+    canvas.setFillColor(colors.HexColor("#4A5561"))
+    canvas.drawString(x + pad, y + pad, str(registration.event.title)[:70])
+
+
+def _role_label(role: str) -> str:
+    """The role in every language of the site, so everyone at the door can read it."""
+    from django.conf import settings
+
+    labels = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            label = str(Registration.Role(role).label).upper()
+        if label not in labels:
+            labels.append(label)
+    return " / ".join(labels)
+
+
+def badges_pdf(registrations: Iterable[Registration], out: BinaryIO, *, per_page: int = 8) -> int:
+    """Writes badges for `registrations` to `out`: one per page (A6) or eight per A4 page."""
+    if per_page not in (1, 8):
+        raise ValueError("per_page must be 1 or 8")
+    pagesize = (BADGE_WIDTH, BADGE_HEIGHT) if per_page == 1 else A4
+    canvas = _canvas(out, pagesize, _("Badges"))
+    count = 0
+    for count, registration in enumerate(registrations, start=1):
+        if per_page == 1:
+            if count > 1:
+                canvas.showPage()
+            _badge(canvas, registration, 0, 0)
+            continue
+        slot = (count - 1) % 8
+        if slot == 0 and count > 1:
+            canvas.showPage()
+        column, row = slot % 2, slot // 2
+        _badge(
+            canvas, registration, column * BADGE_WIDTH, A4[1] - (row + 1) * BADGE_HEIGHT - 0.5 * mm
+        )
+    if count == 0:
+        canvas.setFont(REGULAR, 10)
+        canvas.drawString(10 * mm, pagesize[1] - 15 * mm, _("No badges to print."))
+    canvas.save()
+    return count
+
+
+# --- confirmation ---------------------------------------------------------------------------
+
+
+def confirmation_pdf(registration: Registration) -> bytes:
+    """One A6 page: what the delegate shows at the door, in their preferred language."""
+    out = BytesIO()
+    with translation.override(registration.language):
+        event = registration.event
+        canvas = _canvas(out, A6, _("Confirmation of registration"))
+        w, h = A6
+        pad = 9 * mm
+        y = h - pad - 4 * mm
+        canvas.setFont(BOLD, 13)
+        canvas.drawString(pad, y, _("Confirmation of registration"))
+        y = _lines(canvas, str(event.title), REGULAR, 9.5, pad, y - 8 * mm, w - 2 * pad)
+        canvas.setFont(REGULAR, 9)
+        canvas.drawString(pad, y, date_range(event.start_date, event.end_date))
+        y -= 9 * mm
+        rows = [
+            (_("Name"), f"{registration.honorific} {registration.full_name}".strip()),
+            (_("Organisation"), registration.organisation),
+            (_("Reference"), registration.reference),
+            (_("Status"), registration.get_status_display()),
+        ]
+        for label, value in rows:
+            canvas.setFont(REGULAR, 7.5)
+            canvas.setFillColor(colors.HexColor("#4A5561"))
+            canvas.drawString(pad, y, str(label))
+            canvas.setFillColor(colors.black)
+            y = (
+                _lines(canvas, str(value), BOLD, 10, pad, y - 4.5 * mm, w - 2 * pad, max_lines=2)
+                - 2 * mm
+            )
+        _qr(canvas, registration.reference, (w - 34 * mm) / 2, pad, 34 * mm)
+        canvas.save()
+    return out.getvalue()
+
+
+# --- visa invitation letter ----------------------------------------------------------------
+
+
+class _Values(dict):
+    def __missing__(self, key):
+        raise KeyError(key)
+
+
+def letter_values(registration: Registration) -> dict[str, str]:
+    event = registration.event
+    venue = event.venue
+    return {
+        "name": f"{registration.honorific} {registration.full_name_latin}".strip()
+        if translation.get_language() != "bg"
+        else f"{registration.honorific} {registration.full_name}".strip(),
+        "position": registration.position,
+        "organisation": registration.organisation,
+        "country": str(registration.country.name),
+        "event": str(event.title),
+        "dates": date_range(event.start_date, event.end_date),
+        "venue": f"{venue.name}, {venue.city}" if venue else "",
+        "reference": registration.reference,
+    }
+
+
+def letter_template_validate(*, template: LetterTemplate) -> None:
+    """Every placeholder in every language's text must be one the letter knows."""
+    from django.conf import settings
+    from modeltranslation.utils import build_localized_fieldname
+
+    sample = _Values({name: "x" for name in LetterTemplate.PLACEHOLDERS})
+    allowed = ", ".join(f"{{{name}}}" for name in LetterTemplate.PLACEHOLDERS)
+    errors = {}
+    for code, _name in settings.LANGUAGES:
+        field = build_localized_fieldname("body", code)
+        text = getattr(template, field, "") or ""
+        try:
+            text.format_map(sample)
+        except (KeyError, ValueError, IndexError, AttributeError):
+            errors[field] = _(
+                "Use only these placeholders: %(names)s. Write a brace itself as {{ or }}."
+            ) % {"names": allowed}
+    if errors:
+        raise ValidationError(errors)
+
+
+def visa_letter_pdf(registration: Registration, template: LetterTemplate, language: str) -> bytes:
+    out = BytesIO()
+    with translation.override(language):
+        canvas = _canvas(out, A4, _("Visa invitation letter"))
+        _width, h = A4
+        left, width = 25 * mm, A4[0] - 50 * mm
+        y = h - 25 * mm
+        for line in template.letterhead.splitlines():
+            canvas.setFont(BOLD if y == h - 25 * mm else REGULAR, 11 if y == h - 25 * mm else 9)
+            canvas.drawString(left, y, line.strip())
+            y -= 5.5 * mm
+        canvas.setStrokeColor(colors.HexColor("#1D4F91"))
+        canvas.line(left, y, left + width, y)
+        y -= 12 * mm
+        today = timezone.localdate(timezone=zoneinfo.ZoneInfo(registration.event.time_zone))
+        canvas.setFont(REGULAR, 10)
+        canvas.drawRightString(left + width, y, f"{template.place}, {date_format(today, 'j E Y')}")
+        y -= 8 * mm
+        canvas.drawString(left, y, f"{_('Reference')}: {registration.reference}")
+        y -= 14 * mm
+        canvas.setFont(BOLD, 12)
+        canvas.drawString(left, y, _("Invitation letter"))
+        y -= 10 * mm
+        body = template.body.format_map(_Values(letter_values(registration)))
+        for paragraph in [p.strip() for p in body.split("\n\n") if p.strip()]:
+            y = _lines(
+                canvas, " ".join(paragraph.split()), REGULAR, 10.5, left, y, width, max_lines=40
+            )
+            y -= 4 * mm
+        y -= 14 * mm
+        canvas.setFont(BOLD, 10.5)
+        canvas.drawString(left, y, template.signatory_name)
+        canvas.setFont(REGULAR, 10)
+        canvas.drawString(left, y - 5.5 * mm, template.signatory_position)
+        canvas.save()
+    return out.getvalue()

@@ -1,0 +1,268 @@
+import io
+
+import pypdf
+import pypdfium2
+import pytest
+import zxingcpp
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from registrations import documents, services
+from registrations.models import LetterTemplate, Notification, Registration
+from tests.factories import (
+    DelegationFactory,
+    OpenEventFactory,
+    RegistrationFactory,
+    UserFactory,
+    VerifiedUserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(pdf: bytes) -> str:
+    """The PDF's text with its line breaks as plain spaces, as a reader would read it."""
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).split())
+
+
+def _qr_codes(pdf: bytes) -> list[str]:
+    found = []
+    for page in pypdfium2.PdfDocument(pdf):
+        image = page.render(scale=4).to_pil()
+        found += [result.text for result in zxingcpp.read_barcodes(image)]
+    return sorted(found)
+
+
+@pytest.fixture
+def event(db):
+    return OpenEventFactory(title_en="Crossroads of Migration", title_bg="Пътища на миграцията")
+
+
+@pytest.fixture
+def radoslav(event):
+    return RegistrationFactory(
+        event=event,
+        reference="EMN30-K3QXA",
+        honorific="Г-н",
+        given_name="Радослав",
+        family_name="Стаменков",
+        given_name_latin="Radoslav",
+        family_name_latin="Stamenkov",
+        position="Ръководител на Мисията",
+        organisation="МОМ България",
+        role=Registration.Role.SPEAKER,
+        language="bg",
+    )
+
+
+def test_badge_shows_both_scripts_the_role_and_a_qr_of_the_reference(event, radoslav):
+    anna = RegistrationFactory(
+        event=event,
+        given_name="Anna",
+        family_name="Huber",
+        reference="EMN30-ANNAH",
+        delegation=DelegationFactory(event=event, name_en="IOM Austria"),
+    )
+    out = io.BytesIO()
+    assert documents.badges_pdf([radoslav, anna], out, per_page=8) == 2
+    pdf = out.getvalue()
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = _text(pdf)
+    for expected in [
+        "Радослав Стаменков",
+        "Radoslav Stamenkov",
+        "Ръководител на Мисията",
+        "МОМ България",
+        "ЛЕКТОР / SPEAKER",
+        "Anna Huber",
+        "IOM Austria",
+        "ДЕЛЕГАТ / DELEGATE",
+    ]:
+        assert expected in text
+    fonts = {font for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+    assert all("DejaVu" in str(font.get_object()["/BaseFont"]) for font in fonts)
+    assert _qr_codes(pdf) == ["EMN30-ANNAH", "EMN30-K3QXA"]
+
+
+def test_badges_one_per_page(event, radoslav):
+    others = RegistrationFactory.create_batch(2, event=event)
+    out = io.BytesIO()
+    documents.badges_pdf([radoslav, *others], out, per_page=1)
+    assert len(pypdf.PdfReader(io.BytesIO(out.getvalue())).pages) == 3
+
+
+def test_nine_badges_take_two_a4_pages(event):
+    out = io.BytesIO()
+    documents.badges_pdf(RegistrationFactory.create_batch(9, event=event), out, per_page=8)
+    assert len(pypdf.PdfReader(io.BytesIO(out.getvalue())).pages) == 2
+
+
+def test_confirmation_is_in_the_delegate_language(radoslav):
+    pdf = documents.confirmation_pdf(radoslav)
+    text = _text(pdf)
+    assert "Потвърждение за регистрация" in text
+    assert "Пътища на миграцията" in text
+    assert "EMN30-K3QXA" in text
+    assert _qr_codes(pdf) == ["EMN30-K3QXA"]
+
+
+# --- delegates download their own ---------------------------------------------------------
+
+
+def _url(name: str, registration) -> str:
+    with translation.override("bg"):
+        return reverse(name, kwargs={"reference": registration.reference})
+
+
+@pytest.mark.parametrize("name", ["registrations:badge", "registrations:confirmation"])
+def test_confirmed_delegate_downloads_badge_and_confirmation(client, radoslav, name):
+    client.force_login(radoslav.user)
+    response = client.get(_url(name, radoslav))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "EMN30-K3QXA" in _text(response.content)
+
+
+@pytest.mark.parametrize("name", ["registrations:badge", "registrations:confirmation"])
+def test_no_badge_before_confirmation(client, event, name):
+    waiting = RegistrationFactory(event=event, status=Registration.Status.WAITLISTED)
+    client.force_login(waiting.user)
+    assert client.get(_url(name, waiting)).status_code == 404
+
+
+def test_another_delegates_badge_is_not_found(client, radoslav):
+    client.force_login(VerifiedUserFactory())
+    assert client.get(_url("registrations:badge", radoslav)).status_code == 404
+
+
+# --- visa invitation letters ---------------------------------------------------------------
+
+BODY_EN = (
+    "We are pleased to invite {name}, {position}, {organisation}, to the {event}, held in "
+    "{venue} on {dates}.\n\nThe organisers cover no travel costs. Reference: {reference}."
+)
+BODY_BG = "Имаме удоволствието да поканим {name} на {event}, {dates}."
+
+
+@pytest.fixture
+def letter(event):
+    return LetterTemplate.objects.create(
+        event=event,
+        letterhead_en="Ministry of the Interior\n29 Shesti Septemvri Str., Sofia",
+        letterhead_bg="Министерство на вътрешните работи\nул. „6-ти септември“ 29, София",
+        place_en="Sofia",
+        place_bg="София",
+        body_en=BODY_EN,
+        body_bg=BODY_BG,
+        signatory_name_en="Head of the EMN National Contact Point",
+        signatory_name_bg="Ръководител на националната точка за контакт",
+        signatory_position_en="Ministry of the Interior",
+        signatory_position_bg="Министерство на вътрешните работи",
+    )
+
+
+def test_letter_template_refuses_unknown_placeholders(event):
+    template = LetterTemplate(
+        event=event,
+        letterhead_en="MoI",
+        place_en="Sofia",
+        body_en="Dear {passport}",
+        signatory_name_en="X",
+        signatory_position_en="Y",
+    )
+    with pytest.raises(ValidationError) as info:
+        template.full_clean()
+    assert list(info.value.message_dict) == ["body_en"]
+
+
+def test_visa_letter_fills_in_the_delegate_in_the_language_asked(radoslav, letter):
+    radoslav.needs_visa_letter = True
+    radoslav.save()
+    english = _text(documents.visa_letter_pdf(radoslav, letter, "en"))
+    assert "Ministry of the Interior" in english
+    assert "invite Г-н Radoslav Stamenkov, Ръководител на Мисията, МОМ България" in english
+    assert "Head of the EMN National Contact Point" in english
+    bulgarian = _text(documents.visa_letter_pdf(radoslav, letter, "bg"))
+    assert (
+        "Имаме удоволствието да поканим Г-н Радослав Стаменков на Пътища на миграцията" in bulgarian
+    )
+
+
+def test_visa_letter_is_approved_sent_and_downloadable(
+    client, radoslav, letter, mailoutbox, django_capture_on_commit_callbacks
+):
+    radoslav.needs_visa_letter = True
+    radoslav.save()
+    client.force_login(radoslav.user)
+    assert client.get(_url("registrations:visa_letter", radoslav)).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        services.visa_letter_approve(registration=radoslav)
+    [message] = mailoutbox
+    [(name, content, mimetype)] = message.attachments
+    assert (name, mimetype) == ("visa-letter-EMN30-K3QXA.pdf", "application/pdf")
+    assert "Радослав Стаменков" in _text(content)
+    response = client.get(_url("registrations:visa_letter", radoslav))
+    assert response.status_code == 200
+    assert "Радослав Стаменков" in _text(response.content)
+
+
+@pytest.mark.parametrize(
+    ("needs", "status", "message"),
+    [
+        (False, Registration.Status.CONFIRMED, "did not ask for a visa invitation letter"),
+        (True, Registration.Status.WAITLISTED, "is not confirmed"),
+    ],
+)
+def test_visa_letter_is_refused_when_not_due(event, letter, needs, status, message):
+    registration = RegistrationFactory(event=event, needs_visa_letter=needs, status=status)
+    with pytest.raises(ValidationError, match=message):
+        services.visa_letter_approve(registration=registration)
+    registration.refresh_from_db()
+    assert registration.visa_letter_approved_at is None
+    assert not registration.notifications.filter(kind=Notification.Kind.VISA_LETTER).exists()
+
+
+# --- from the admin ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def manager(client):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="Registration managers"))
+    client.force_login(user)
+    return user
+
+
+def _changelist() -> str:
+    with translation.override("en"):
+        return reverse("admin:registrations_registration_changelist")
+
+
+def test_admin_prints_badges_for_the_selection(client, manager, event, radoslav):
+    other = RegistrationFactory(event=event, given_name="Anna", family_name="Huber")
+    response = client.post(
+        _changelist(), {"action": "print_badges", "_selected_action": [radoslav.pk, other.pk]}
+    )
+    assert response["Content-Type"] == "application/pdf"
+    pdf = b"".join(response.streaming_content)
+    text = _text(pdf)
+    assert "Радослав Стаменков" in text
+    assert "Anna Huber" in text
+
+
+def test_admin_approves_visa_letters(
+    client, manager, radoslav, letter, django_capture_on_commit_callbacks
+):
+    radoslav.needs_visa_letter = True
+    radoslav.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            _changelist(), {"action": "approve_visa_letters", "_selected_action": [radoslav.pk]}
+        )
+    radoslav.refresh_from_db()
+    assert radoslav.visa_letter_approved_at is not None
+    assert radoslav.visa_letter_approved_at <= timezone.now()

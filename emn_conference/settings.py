@@ -165,6 +165,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 # Where the site is reached, for links in emails (no request to take it from there).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# A mail server that hangs must not hold a delegate's request for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="EMN Conference <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

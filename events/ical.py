@@ -11,7 +11,7 @@ from .models import Event
 PRODID = "-//EMN Conference//Conference management//EN"
 
 
-def _location(event: Event) -> str:
+def event_location(event: Event) -> str:
     venue = event.venue
     if venue is None:
         return ""
@@ -33,7 +33,7 @@ def event_calendar(*, event: Event, url: str = "") -> bytes:
     entry.add("summary", event.title)
     if event.theme:
         entry.add("description", event.theme if not url else f"{event.theme}\n\n{url}")
-    location = _location(event)
+    location = event_location(event)
     if location:
         entry.add("location", location)
     if url:

@@ -14,6 +14,20 @@ urlpatterns = [
         views.SessionDetailView.as_view(),
         name="session",
     ),
+    path(
+        "events/<slug:slug>/sessions/<int:pk>/calendar.ics",
+        views.SessionICalendarView.as_view(),
+        name="session_ics",
+    ),
+    path(
+        "events/<slug:slug>/schedule.ics",
+        views.ScheduleICalendarView.as_view(),
+        name="schedule_ics",
+    ),
+    path("events/<slug:slug>/schedule.xml", views.ScheduleXMLView.as_view(), name="schedule_xml"),
+    path(
+        "events/<slug:slug>/schedule.json", views.ScheduleJSONView.as_view(), name="schedule_json"
+    ),
     path("events/<slug:slug>/speakers/", views.SpeakerListView.as_view(), name="speakers"),
     path(
         "events/<slug:slug>/speakers/<slug:speaker_slug>/",

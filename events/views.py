@@ -3,10 +3,11 @@
 import itertools
 import zoneinfo
 
+from django.http import HttpResponse
 from django.utils import timezone
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
-from . import queries
+from . import queries, schedule
 from .forms import AgendaFilterForm
 
 
@@ -124,3 +125,61 @@ class TrackStylesView(EventMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tracks=self.event.tracks.all(), **kwargs)
+
+
+class ScheduleFeedView(EventMixin, View):
+    """A feed of the event's whole schedule, in the language of the URL."""
+
+    content_type = ""
+
+    def render_feed(self) -> bytes:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        return HttpResponse(self.render_feed(), content_type=self.content_type)
+
+
+class ScheduleICalendarView(ScheduleFeedView):
+    content_type = schedule.ICALENDAR_CONTENT_TYPE
+
+    def render_feed(self) -> bytes:
+        return schedule.sessions_calendar(
+            event=self.event,
+            sessions=queries.session_list_for_agenda(event=self.event),
+            name=self.event.title,
+            request=self.request,
+        )
+
+
+class ScheduleXMLView(ScheduleFeedView):
+    content_type = schedule.XML_CONTENT_TYPE
+
+    def render_feed(self) -> bytes:
+        return schedule.schedule_xml(
+            event=self.event,
+            sessions=queries.session_list_for_agenda(event=self.event),
+            request=self.request,
+        )
+
+
+class ScheduleJSONView(ScheduleFeedView):
+    content_type = schedule.JSON_CONTENT_TYPE
+
+    def render_feed(self) -> bytes:
+        return schedule.schedule_json(
+            event=self.event,
+            sessions=queries.session_list_for_agenda(event=self.event),
+            request=self.request,
+        )
+
+
+class SessionICalendarView(ScheduleFeedView):
+    """One session as an iCalendar file, for the link on the session page."""
+
+    content_type = schedule.ICALENDAR_CONTENT_TYPE
+
+    def render_feed(self) -> bytes:
+        session = queries.session_get_for_event(event=self.event, pk=self.kwargs["pk"])
+        return schedule.sessions_calendar(
+            event=self.event, sessions=[session], name=session.title, request=self.request
+        )

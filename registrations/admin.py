@@ -17,7 +17,8 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from events.admin import EventAdmin as BaseEventAdmin
-from events.models import Event
+from events.admin import SessionAdmin as BaseSessionAdmin
+from events.models import Event, Session
 from events.translation_status import TranslationStatusMixin, localized
 
 from . import documents, queries, services
@@ -121,6 +122,11 @@ def resend(modeladmin, request, queryset):
     )
 
 
+@admin.action(description=_("Cancel the selected registrations"), permissions=["change"])
+def cancel(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, services.registration_cancel, _("%(count)s cancelled."))
+
+
 @admin.action(description=_("Approve the visa letters asked for"), permissions=["change"])
 def approve_visa_letters(modeladmin, request, queryset):
     _apply(
@@ -192,6 +198,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         approve,
         decline,
         move_to_waitlist,
+        cancel,
         resend,
         approve_visa_letters,
         print_badges,
@@ -266,6 +273,10 @@ class RegistrationAdmin(admin.ModelAdmin):
         # Registrations are made by delegates through the rules of the services.
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would bypass the waiting list: cancel instead, through the services.
+        return False
+
     def has_export_permission(self, request):
         return request.user.has_perm("registrations.export_registration")
 
@@ -327,7 +338,21 @@ class DelegationAdmin(TranslationStatusMixin, TabbedTranslationAdmin):
     list_select_related = ["event", "organisation", "head"]
     search_fields = [*localized("name"), "head__email"]
     autocomplete_fields = ["organisation", "head"]
-    readonly_fields = ["invitation_code"]
+    actions = ["renew_invitation"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Members joined for this event: moving the delegation would take them along.
+        if obj is not None and obj.registrations.exists():
+            return ["invitation_code", "event"]
+        return ["invitation_code"]
+
+    @admin.action(description=_("Give a new invitation code (the old link stops working)"))
+    def renew_invitation(self, request, queryset):
+        for delegation in queryset:
+            services.delegation_invitation_renew(delegation=delegation)
+        self.message_user(
+            request, _("%(count)s new invitation codes.") % {"count": queryset.count()}
+        )
 
     def get_queryset(self, request):
         return (
@@ -396,6 +421,15 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 admin.site.unregister(Event)
+admin.site.unregister(Session)
+
+
+@admin.register(Session)
+class SessionAdmin(BaseSessionAdmin):
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            services.waitlists_fill(event=obj.event)
 
 
 @admin.register(Event)
@@ -404,6 +438,12 @@ class EventAdmin(BaseEventAdmin):
 
     def get_list_display(self, request):
         return [*super().get_list_display(request), "figures"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A raised capacity (of the event or a session) goes to those already waiting.
+        if change and services.waitlists_fill(event=form.instance):
+            self.message_user(request, _("Places freed by the change went to the waiting list."))
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "registration_figures"]

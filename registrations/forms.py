@@ -81,12 +81,13 @@ class RegistrationDetailsForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors:
-            # The services check these again; here they show up together with field errors.
-            try:
-                services.registration_details_validate(details=self.details)
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
+        # The services check these again; here they show up together with field errors.
+        typed = {name: cleaned[name] for name in DETAIL_FIELDS if name in cleaned}
+        try:
+            services.registration_details_validate(details=typed)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                if field not in self.errors:
                     self.add_error(field, messages)
         return cleaned
 
@@ -107,6 +108,7 @@ class RegistrationCreateForm(RegistrationDetailsForm):
         help_text=_("If your delegation's head sent you a code or link, it is filled in here."),
     )
     privacy_accepted = forms.BooleanField(
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "privacy-notice"}),
         label=_(
             "I have read the privacy notice and agree to my data being processed as it describes."
         ),

@@ -16,7 +16,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from events.models import Event, Organisation, Session
 
 
-def _invitation_code() -> str:
+def new_invitation_code() -> str:
     return secrets.token_urlsafe(18)
 
 
@@ -67,7 +67,11 @@ class Delegation(models.Model):
         _("quota"), null=True, blank=True, help_text=_("Most members it may have. Empty: no limit.")
     )
     invitation_code = models.CharField(
-        _("invitation code"), max_length=40, unique=True, default=_invitation_code, editable=False
+        _("invitation code"),
+        max_length=40,
+        unique=True,
+        default=new_invitation_code,
+        editable=False,
     )
 
     class Meta:

@@ -96,3 +96,12 @@ def delegations_headed_by(*, user) -> QuerySet[Delegation]:
     return (
         Delegation.objects.filter(head=user).select_related("event").order_by("-event__start_date")
     )
+
+
+def registration_for_calendar_token(*, token: str) -> Registration:
+    """The active registration whose secret calendar address this is; otherwise 404."""
+    return get_object_or_404(
+        Registration.objects.select_related("event__venue"),
+        calendar_token=token,
+        status__in=Registration.ACTIVE_STATUSES,
+    )

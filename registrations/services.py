@@ -14,6 +14,7 @@ Messages are queued in the same transaction and sent after it commits (see `noti
 
 import re
 import secrets
+import zoneinfo
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -33,6 +34,7 @@ from .models import (
     PrivacyNotice,
     Registration,
     SessionSignup,
+    new_invitation_code,
 )
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud at the door
@@ -173,25 +175,35 @@ def _lock_signup_sessions(event: Event, sessions: Iterable[Session]) -> list[Ses
 
 
 def _signup(registration: Registration, session: Session, now) -> SessionSignup:
-    taken = SessionSignup.objects.filter(session=session, status=SessionSignup.Status.CONFIRMED)
-    if taken.count() < session.capacity:
-        status, queued_at = SessionSignup.Status.CONFIRMED, None
-    else:
-        status, queued_at = SessionSignup.Status.WAITLISTED, now
-    return SessionSignup.objects.create(
-        registration=registration, session=session, status=status, queued_at=queued_at
+    """Queues the registration for a session seat; it gets one at once if one is free."""
+    signup = SessionSignup.objects.create(
+        registration=registration,
+        session=session,
+        status=SessionSignup.Status.WAITLISTED,
+        queued_at=now,
     )
+    _fill_session(session)
+    signup.refresh_from_db()
+    return signup
 
 
-def _promote_session_waitlist(session: Session) -> None:
-    """Give the session's free seats to the first sign-ups waiting for them."""
+def _fill_session(session: Session) -> None:
+    """Give the session's free seats to the first sign-ups waiting for them.
+
+    Only registrations that hold a seat at the event itself may hold one in a session: those
+    on the event's waiting list keep their place in the session's queue until they move up.
+    """
+    if session.capacity is None:
+        return
     taken = SessionSignup.objects.filter(session=session, status=SessionSignup.Status.CONFIRMED)
-    free = session.capacity - taken.count() if session.capacity is not None else None
+    free = session.capacity - taken.count()
+    if free <= 0:
+        return
     waiting = SessionSignup.objects.filter(
-        session=session, status=SessionSignup.Status.WAITLISTED
-    ).order_by("queued_at", "pk")
-    if free is not None:
-        waiting = waiting[: max(free, 0)]
+        session=session,
+        status=SessionSignup.Status.WAITLISTED,
+        registration__status__in=Registration.SEAT_HOLDING_STATUSES,
+    ).order_by("queued_at", "pk")[:free]
     for signup in waiting:
         signup.status = SessionSignup.Status.CONFIRMED
         signup.queued_at = None
@@ -204,7 +216,12 @@ def _release_signups(registration: Registration, sessions: Iterable[Session]) ->
             registration=registration, session=session
         ).delete()
         if deleted:
-            _promote_session_waitlist(session)
+            _fill_session(session)
+
+
+def _fill_sessions_of(registration: Registration) -> None:
+    for session in _sessions_of(registration):
+        _fill_session(session)
 
 
 def _promote_waitlist(event: Event, *, skip: Registration | None = None) -> list[Registration]:
@@ -217,6 +234,7 @@ def _promote_waitlist(event: Event, *, skip: Registration | None = None) -> list
         if not _has_free_seat(event):
             break
         _set_status(registration, _seat_status(event))
+        _fill_sessions_of(registration)
         notifications.queue(registration=registration, kind=Notification.Kind.PROMOTED)
         promoted.append(registration)
     return promoted
@@ -260,8 +278,10 @@ def registration_create(
         event = _lock_event(event)
         _check_window(event, now)
         existing = Registration.objects.filter(event=event, user=user).first()
-        if existing is not None:
+        if existing is not None and existing.is_active:
             raise AlreadyRegistered(existing)
+        # Seats freed by a change of capacity go to those already waiting, not to newcomers.
+        _promote_waitlist(event)
         notice = privacy_notice_current()
         if notice is None:
             raise ValidationError(
@@ -269,15 +289,16 @@ def registration_create(
             )
         delegation = _delegation_for_code(event, invitation_code) if invitation_code else None
         locked_sessions = _lock_signup_sessions(event, sessions)
-        registration = Registration(
-            event=event,
-            user=user,
-            delegation=delegation,
-            privacy_notice=notice,
-            privacy_accepted_at=now,
-            reference=_new_reference(event),
-            **details,
+        # Someone who cancelled (or was declined) may register again, under the same reference.
+        registration = existing or Registration(
+            event=event, user=user, reference=_new_reference(event)
         )
+        for name, value in details.items():
+            setattr(registration, name, value)
+        registration.delegation = delegation
+        registration.privacy_notice = notice
+        registration.privacy_accepted_at = now
+        registration.queued_at = None
         if _has_free_seat(event):
             registration.status = _seat_status(event)
         else:
@@ -307,7 +328,8 @@ def registration_update(
             raise ValidationError(_("A cancelled or declined registration cannot be changed."))
         _check_window(event, now)
         wanted = _lock_signup_sessions(event, sessions)
-        current = _sessions_of(registration)
+        # Sessions that no longer take sign-ups were not offered on the form: keep those.
+        current = [s for s in _sessions_of(registration) if s.capacity is not None]
         for name, value in details.items():
             setattr(registration, name, value)
         registration.full_clean()
@@ -329,7 +351,9 @@ def registration_cancel(*, registration: Registration) -> Registration:
         _release_signups(registration, _sessions_of(registration))
         _set_status(registration, Registration.Status.CANCELLED)
         notifications.queue(registration=registration, kind=Notification.Kind.CANCELLED)
-        _promote_waitlist(event)
+        # Once the event is over, a freed seat is of no use to anyone waiting.
+        if event.end_date >= timezone.localdate(timezone=zoneinfo.ZoneInfo(event.time_zone)):
+            _promote_waitlist(event)
     return registration
 
 
@@ -352,6 +376,7 @@ def registration_approve(*, registration: Registration) -> Registration:
                 % {"reference": registration.reference, "status": registration.get_status_display()}
             )
         _set_status(registration, Registration.Status.CONFIRMED)
+        _fill_sessions_of(registration)
         notifications.queue(registration=registration, kind=Notification.Kind.APPROVED)
     return registration
 
@@ -384,9 +409,31 @@ def registration_move_to_waitlist(*, registration: Registration) -> Registration
                 % {"reference": registration.reference, "status": registration.get_status_display()}
             )
         _set_status(registration, Registration.Status.WAITLISTED)
+        # Its session seats go to the next in each session's queue; it keeps its place there.
+        registration.signups.filter(status=SessionSignup.Status.CONFIRMED).update(
+            status=SessionSignup.Status.WAITLISTED, queued_at=timezone.now()
+        )
+        _fill_sessions_of(registration)
         notifications.queue(registration=registration, kind=Notification.Kind.WAITLISTED)
         _promote_waitlist(event, skip=registration)
     return registration
+
+
+def waitlists_fill(*, event: Event) -> list[Registration]:
+    """After staff raise a capacity: free seats go to those waiting, event and sessions."""
+    with transaction.atomic():
+        event = _lock_event(event)
+        promoted = _promote_waitlist(event)
+        for session in _lock_signup_sessions(event, event.sessions.filter(capacity__isnull=False)):
+            _fill_session(session)
+    return promoted
+
+
+def delegation_invitation_renew(*, delegation: Delegation) -> Delegation:
+    """A new invitation code, e.g. after the link leaked; the old one stops working."""
+    delegation.invitation_code = new_invitation_code()
+    delegation.save(update_fields=["invitation_code"])
+    return delegation
 
 
 def registration_resend(*, registration: Registration) -> Notification:

@@ -12,6 +12,9 @@ urlpatterns = [
         name="delegation",
     ),
     path("registrations/", views.MyRegistrationsView.as_view(), name="mine"),
+    path(
+        "calendar/<str:token>.ics", views.PersonalCalendarView.as_view(), name="personal_calendar"
+    ),
     path("registrations/<str:reference>/", views.RegistrationDetailView.as_view(), name="detail"),
     path("registrations/<str:reference>/edit/", views.RegistrationEditView.as_view(), name="edit"),
     path("registrations/<str:reference>/badge.pdf", views.BadgeView.as_view(), name="badge"),

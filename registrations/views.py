@@ -15,11 +15,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
+from events import queries as event_queries
+from events import schedule
 from events.views import EventMixin
 
 from . import documents, queries, services
 from .forms import CancelForm, RegistrationCreateForm, RegistrationDetailsForm
-from .models import Registration
+from .models import Registration, SessionSignup
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -234,3 +236,19 @@ class VisaLetterView(_RegistrationDocumentView):
         return documents.visa_letter_pdf(
             self.registration, self.registration.event.letter_template, get_language()
         )
+
+
+class PersonalCalendarView(View):
+    """A delegate's own sessions as a calendar feed, at a secret address a calendar can
+    subscribe to without signing in (so the token, not the account, grants access)."""
+
+    def get(self, request, token: str):
+        registration = queries.registration_for_calendar_token(token=token)
+        sessions = event_queries.session_list_for_agenda(event=registration.event).filter(
+            signups__registration=registration, signups__status=SessionSignup.Status.CONFIRMED
+        )
+        name = _("My sessions: %(event)s") % {"event": registration.event.title}
+        feed = schedule.sessions_calendar(
+            event=registration.event, sessions=sessions, name=name, request=request
+        )
+        return HttpResponse(feed, content_type=schedule.ICALENDAR_CONTENT_TYPE)

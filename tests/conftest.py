@@ -18,6 +18,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _source_language():
+    # A request to /bg/… leaves Bulgarian active in the thread; each test starts in English.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # allauth's rate limits count in the cache; one test's sign-ups must not limit the next.
     from django.core.cache import cache

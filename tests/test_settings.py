@@ -62,3 +62,10 @@ def test_nul_byte_in_a_form_is_a_bad_request(client):
     assert (
         client.post("/en/accounts/login/", {"login": "a\x00b", "password": "x"}).status_code == 400
     )
+
+
+@pytest.mark.django_db
+def test_nul_byte_in_the_path_or_a_cookie_is_a_bad_request(client):
+    assert client.get("/en/registrations/%00/").status_code == 400
+    client.cookies["sessionid"] = "abc\x00def"
+    assert client.get("/en/").status_code == 400

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('name_en', models.CharField(max_length=200, null=True, verbose_name='name')),
                 ('country', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='country')),
                 ('quota', models.PositiveIntegerField(blank=True, help_text='Most members it may have. Empty: no limit.', null=True, verbose_name='quota')),
-                ('invitation_code', models.CharField(default=registrations.models._invitation_code, editable=False, max_length=40, unique=True, verbose_name='invitation code')),
+                ('invitation_code', models.CharField(default=registrations.models.new_invitation_code, editable=False, max_length=40, unique=True, verbose_name='invitation code')),
                 ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='delegations', to='events.event', verbose_name='event')),
                 ('head', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='headed_delegations', to=settings.AUTH_USER_MODEL, verbose_name='head of delegation')),
                 ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='delegations', to='events.organisation', verbose_name='organisation')),

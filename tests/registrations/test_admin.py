@@ -250,3 +250,55 @@ def test_admin_list_query_count_does_not_grow(manager_client, event, view):
     DelegationFactory.create_batch(2, event=event)
     RegistrationFactory.create_batch(2, event=event, delegation=delegation)
     assert _queries(manager_client, admin_url(view)) == one
+
+
+def test_registrations_cannot_be_deleted_only_cancelled(manager_client, event):
+    first = RegistrationFactory(event=event)
+    RegistrationFactory(event=event)
+    waiting = RegistrationFactory(event=event, status=Status.WAITLISTED, queued_at=timezone.now())
+    url = admin_url("registrations_registration_changelist")
+    assert "delete_selected" not in manager_client.get(url).content.decode()
+    manager_client.post(url, {"action": "cancel", "_selected_action": [first.pk]})
+    first.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (first.status, waiting.status) == (Status.CANCELLED, Status.CONFIRMED)
+
+
+def test_raising_the_capacity_in_the_admin_promotes_the_waiting(client, event):
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    RegistrationFactory.create_batch(2, event=event)
+    waiting = RegistrationFactory(event=event, status=Status.WAITLISTED, queued_at=timezone.now())
+    page = client.get(admin_url("events_event_change", event.pk))
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in {**form.initial, **{f.name: f.value() for f in form}}.items()
+        if value is not None
+    }
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for field in management:
+            data[field.html_name] = field.value()
+    data["organisers"] = []
+    data["capacity"] = 3
+    data["registration_opens_0"] = event.registration_opens.strftime("%Y-%m-%d")
+    data["registration_opens_1"] = "00:00"
+    data["registration_closes_0"] = event.registration_closes.strftime("%Y-%m-%d")
+    data["registration_closes_1"] = "23:59"
+    response = client.post(admin_url("events_event_change", event.pk), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    waiting.refresh_from_db()
+    assert waiting.status == Status.CONFIRMED
+
+
+def test_new_invitation_code_replaces_the_old(manager_client, event):
+    delegation = DelegationFactory(event=event)
+    old = delegation.invitation_code
+    manager_client.post(
+        admin_url("registrations_delegation_changelist"),
+        {"action": "renew_invitation", "_selected_action": [delegation.pk]},
+    )
+    delegation.refresh_from_db()
+    assert delegation.invitation_code != old
+    assert len(delegation.invitation_code) >= 24

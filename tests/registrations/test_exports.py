@@ -341,5 +341,5 @@ def test_command_filters_by_delegation(tmp_path, event, people):
 
 
 def test_command_with_an_unknown_event_fails_clearly(tmp_path):
-    with pytest.raises(CommandError, match="No event with the slug 'nope'."):
+    with pytest.raises(CommandError, match=r"No event with the slug 'nope'\."):
         call_command("export_attendees", "nope", "-o", str(tmp_path / "x.csv"))

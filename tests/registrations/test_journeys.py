@@ -56,7 +56,9 @@ def test_delegate_signs_up_registers_in_bulgarian_and_cancels(page, live_server,
 
     page.get_by_role("link", name="Отмяна на регистрацията").click()
     page.get_by_role("button", name="Отменете регистрацията ми").click()
-    assert page.get_by_text("Отбележете полето, за да потвърдите отмяната.").is_visible()
+    assert page.get_by_text(
+        "Отбележете полето, за да потвърдите отмяната.", exact=True
+    ).is_visible()
     page.get_by_label("Да, отменете регистрацията ми.").check()
     page.get_by_role("button", name="Отменете регистрацията ми").click()
     assert page.locator(".status").inner_text() == "Отменена"

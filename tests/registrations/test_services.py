@@ -388,3 +388,87 @@ def test_mail_server_down_keeps_the_registration_and_records_the_failure(
         services.registration_resend(registration=registration)
     assert len(mailoutbox) == 1
     assert registration.notifications.filter(status=Notification.Status.SENT).count() == 1
+
+
+def test_waiting_registrant_queues_for_a_session_seat_until_they_move_up(open_event):
+    open_event.capacity = 1
+    open_event.save()
+    workshop = SessionFactory(event=open_event, capacity=5)
+    first = register(open_event)
+    waiting = register(open_event, sessions=[workshop])
+    assert waiting.status == Status.WAITLISTED
+    assert waiting.signups.get().status == SessionSignup.Status.WAITLISTED
+    services.registration_cancel(registration=first)
+    assert waiting.signups.get().status == SessionSignup.Status.CONFIRMED
+
+
+def test_moving_to_the_waiting_list_gives_up_the_session_seat(open_event):
+    open_event.capacity = None
+    open_event.save()
+    workshop = SessionFactory(event=open_event, capacity=1)
+    holder = register(open_event, sessions=[workshop])
+    next_in_line = register(open_event, sessions=[workshop])
+    services.registration_move_to_waitlist(registration=holder)
+    assert holder.signups.get().status == SessionSignup.Status.WAITLISTED
+    assert next_in_line.signups.get().status == SessionSignup.Status.CONFIRMED
+
+
+def test_newcomer_does_not_jump_the_waiting_list_after_capacity_is_raised(open_event):
+    register(open_event), register(open_event)
+    waiting = register(open_event)
+    open_event.capacity = 3
+    open_event.save()
+    newcomer = register(open_event)
+    waiting.refresh_from_db()
+    assert (waiting.status, newcomer.status) == (Status.CONFIRMED, Status.WAITLISTED)
+
+
+def test_raising_capacities_fills_them_from_the_waiting_lists(open_event):
+    open_event.capacity = 1
+    open_event.save()
+    workshop = SessionFactory(event=open_event, capacity=1)
+    first = register(open_event, sessions=[workshop])
+    second = register(open_event, sessions=[workshop])
+    open_event.capacity = 2
+    open_event.save()
+    workshop.capacity = 2
+    workshop.save()
+    assert services.waitlists_fill(event=open_event) == [second]
+    second.refresh_from_db()
+    assert second.status == Status.CONFIRMED
+    assert {s.status for s in SessionSignup.objects.filter(session=workshop)} == {"confirmed"}
+    assert first.signups.get().status == SessionSignup.Status.CONFIRMED
+
+
+def test_cancelled_delegate_may_register_again_with_the_same_reference(open_event):
+    user = VerifiedUserFactory()
+    first = register(open_event, user)
+    services.registration_cancel(registration=first)
+    again = register(open_event, user, details=details(position="Head of Office"))
+    assert again.pk == first.pk
+    assert again.reference == first.reference
+    assert (again.status, again.position) == (Status.CONFIRMED, "Head of Office")
+
+
+def test_update_keeps_sign_ups_of_sessions_no_longer_offered(open_event):
+    open_event.capacity = None
+    open_event.save()
+    workshop = SessionFactory(event=open_event, capacity=3)
+    registration = register(open_event, sessions=[workshop])
+    workshop.capacity = None
+    workshop.save()
+    services.registration_update(registration=registration, details=details(), sessions=[])
+    assert registration.signups.count() == 1
+
+
+def test_cancelling_after_the_event_promotes_nobody():
+    past = OpenEventFactory(
+        capacity=1,
+        start_date=datetime.date(2020, 5, 14),
+        end_date=datetime.date(2020, 5, 15),
+        registration_opens=timezone.now() - datetime.timedelta(days=1),
+    )
+    first, waiting = register(past), register(past)
+    services.registration_cancel(registration=first)
+    waiting.refresh_from_db()
+    assert waiting.status == Status.WAITLISTED

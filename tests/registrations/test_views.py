@@ -370,3 +370,24 @@ def test_register_form_has_csrf_protection(delegate, open_event):
     response = client.post(url("registrations:register", slug=open_event.slug), form_data())
     assert response.status_code == 403
     assert Registration.objects.count() == 0
+
+
+def test_personal_calendar_lists_my_confirmed_sessions_at_a_secret_address(client, open_event):
+    import icalendar
+
+    mine = SessionFactory(event=open_event, capacity=5, title_en="Secondary movements")
+    SessionFactory(event=open_event, capacity=5, title_en="Not mine")
+    registration = RegistrationFactory(event=open_event)
+    registration.signups.create(session=mine, status="confirmed")
+    response = client.get(url("registrations:personal_calendar", token=registration.calendar_token))
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = icalendar.Calendar.from_ical(response.content)
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == ["Secondary movements"]
+    assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Sofia"
+
+
+def test_personal_calendar_with_a_wrong_token_is_not_found(client, open_event):
+    registration = RegistrationFactory(event=open_event, status=Registration.Status.CANCELLED)
+    assert client.get(url("registrations:personal_calendar", token="guess")).status_code == 404
+    cancelled = url("registrations:personal_calendar", token=registration.calendar_token)
+    assert client.get(cancelled).status_code == 404

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # Development commands run with DEBUG on unless told otherwise (it allows the fixed dev key).
 DEV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: run test lint format messages compilemessages i18n-check migrations-check demo check ci clean
+.PHONY: run test lint format messages compilemessages i18n-check migrations-check bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ messages: $(STAMP)
 # Fails when a string is marked but missing from the catalogue, untranslated or fuzzy.
 i18n-check: messages compilemessages
 	$(BIN)/pytest -q -p no:randomly tests/test_translations.py
+
+# The registration rush, measured (use DATABASE_URL=postgres://… for a meaningful figure).
+bench: $(STAMP)
+	$(BIN)/python bench/registration_rush.py
 
 migrations-check: $(STAMP)
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run

@@ -533,9 +533,25 @@ PRIVACY_NOTICE_EN = (
 )
 
 
+LETTER_BG = (
+    "Министерството на вътрешните работи, в качеството си на национална точка за контакт "
+    "на България към Европейската мрежа по миграция, кани {name}, {position}, {organisation} "
+    "({country}), да участва в {event}, която ще се проведе на {dates} в {venue}.\n\n"
+    "Молим компетентните органи да съдействат за издаването на виза на поканения за срока "
+    "на събитието. Номер на регистрацията: {reference}."
+)
+LETTER_EN = (
+    "The Ministry of the Interior, as the Bulgarian National Contact Point of the European "
+    "Migration Network, invites {name}, {position}, {organisation} ({country}), to take part "
+    "in the {event}, to be held on {dates} at {venue}.\n\n"
+    "We kindly ask the competent authorities to facilitate the issue of a visa to the invitee "
+    "for the duration of the event. Registration reference: {reference}."
+)
+
+
 def _demo_registration_setup(event: Event, organisations: dict) -> None:
     """A privacy notice to accept and the delegations named in the announcement."""
-    from registrations.models import Delegation, PrivacyNotice
+    from registrations.models import Delegation, LetterTemplate, PrivacyNotice
 
     _saved(
         PrivacyNotice,
@@ -544,6 +560,24 @@ def _demo_registration_setup(event: Event, organisations: dict) -> None:
             "text_bg": PRIVACY_NOTICE_BG,
             "text_en": PRIVACY_NOTICE_EN,
             "effective_from": _at(datetime.date(2018, 3, 1), "00:00"),
+        },
+    )
+    _saved(
+        LetterTemplate,
+        {"event": event},
+        {
+            "letterhead_bg": "Министерство на вътрешните работи\n"
+            "Национална точка за контакт на България към Европейската мрежа по миграция",
+            "letterhead_en": "Ministry of the Interior\n"
+            "Bulgarian National Contact Point of the European Migration Network",
+            "place_bg": "София",
+            "place_en": "Sofia",
+            "body_bg": LETTER_BG,
+            "body_en": LETTER_EN,
+            "signatory_name_bg": "Национална точка за контакт към ЕММ",
+            "signatory_name_en": "EMN National Contact Point",
+            "signatory_position_bg": "Министерство на вътрешните работи",
+            "signatory_position_en": "Ministry of the Interior",
         },
     )
     # The IOM country offices whose colleagues the announcement welcomes; quotas are invented.

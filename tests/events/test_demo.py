@@ -17,13 +17,27 @@ from events.models import (
     Track,
     Venue,
 )
+from registrations.models import Delegation, LetterTemplate, PrivacyNotice
 
 pytestmark = pytest.mark.django_db
 
 REFERENCE = (
     Path(__file__).parent.parent / "fixtures" / "emn-2018-annual-conference.txt"
 ).read_text(encoding="utf-8")
-MODELS = [Organisation, Venue, Room, Event, Track, Speaker, Session, SessionSpeaker, Announcement]
+MODELS = [
+    Organisation,
+    Venue,
+    Room,
+    Event,
+    Track,
+    Speaker,
+    Session,
+    SessionSpeaker,
+    Announcement,
+    Delegation,
+    PrivacyNotice,
+    LetterTemplate,
+]
 
 
 def _snapshot() -> str:
@@ -138,3 +152,15 @@ def test_demo_accounts_log_into_the_admin(client, settings):
     call_command("load_demo", "--with-accounts")
     assert client.login(email="editor@example.org", password="emn-demo-editor")
     assert client.get("/en/admin/events/session/").status_code == 200
+
+
+def test_demo_visa_letter_renders_for_a_delegate():
+    from registrations import documents
+    from tests.factories import RegistrationFactory
+
+    call_command("load_demo")
+    event = Event.objects.get(slug="emn-2018")
+    registration = RegistrationFactory(event=event, given_name="Anna", family_name="Huber")
+    LetterTemplate.objects.get(event=event).full_clean()
+    pdf = documents.visa_letter_pdf(registration, event.letter_template, "en")
+    assert pdf.startswith(b"%PDF")

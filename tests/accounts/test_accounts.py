@@ -19,7 +19,7 @@ def _link(body: str) -> str:
     [
         ("login", "bg", "Вход", "login"),
         ("login", "en", "Sign In", "login"),
-        ("signup", "bg", "Регистрация", "email"),
+        ("signup", "bg", "Създаване на профил", "email"),
         ("signup", "en", "Sign Up", "email"),
         ("password/reset", "bg", "Възстановяване на парола", "email"),
         ("password/reset", "en", "Password Reset", "email"),

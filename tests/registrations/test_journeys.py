@@ -24,7 +24,7 @@ def test_delegate_signs_up_registers_in_bulgarian_and_cancels(page, live_server,
     page.get_by_label("Имейл:", exact=True).fill("delegate@example.org")
     page.get_by_label("Парола:", exact=True).fill("Crossroads-of-Migration-2018")
     page.get_by_label("Парола (отново):", exact=True).fill("Crossroads-of-Migration-2018")
-    page.get_by_role("button", name="Регистрация").click()
+    page.get_by_role("button", name="Създаване на профил").click()
     page.wait_for_url("**/bg/accounts/confirm-email/")
 
     [message] = mail.outbox

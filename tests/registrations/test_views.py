@@ -391,3 +391,10 @@ def test_personal_calendar_with_a_wrong_token_is_not_found(client, open_event):
     assert client.get(url("registrations:personal_calendar", token="guess")).status_code == 404
     cancelled = url("registrations:personal_calendar", token=registration.calendar_token)
     assert client.get(cancelled).status_code == 404
+
+
+def test_countries_are_in_the_page_language_order_and_spelled_right(client, delegate, open_event):
+    html = client.get(url("registrations:register", "bg", slug=open_event.slug)).content.decode()
+    names = re.findall(r'<option value="[A-Z]{2}">([^<]+)</option>', html)
+    assert names[:3] == ["Австралия", "Австрия", "Азербайджан"]
+    assert {"Дания", "Латвия", "Намибия"} <= set(names)

@@ -72,7 +72,7 @@ def main() -> int:
                     )
                     with lock:
                         latencies.append(time.perf_counter() - began)
-            except BaseException as error:  # noqa: BLE001 - reported below
+            except BaseException as error:  # reported below, after all threads end
                 errors.append(error)
             finally:
                 connections.close_all()

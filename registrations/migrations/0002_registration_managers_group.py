@@ -1,7 +1,8 @@
 """The "Registration managers" staff group: handle registrations and delegations."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from emn_conference.groups import group_remove, group_with_permissions
 
 GROUP = "Registration managers"
 PERMISSIONS = {
@@ -21,26 +22,11 @@ PERMISSIONS = {
 
 
 def create_group(apps, schema_editor):
-    # create_permissions skips app configs without a models module, which historical ones lack.
-    for label in PERMISSIONS:
-        app_config = apps.get_app_config(label)
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    permissions = []
-    for label, models in PERMISSIONS.items():
-        codenames = [f"{action}_{model}" for model, actions in models.items() for action in actions]
-        permissions += Permission.objects.filter(
-            content_type__app_label=label, codename__in=codenames
-        )
-    group.permissions.set(permissions)
+    group_with_permissions(apps, GROUP, PERMISSIONS)
 
 
 def remove_group(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name=GROUP).delete()
+    group_remove(apps, GROUP)
 
 
 class Migration(migrations.Migration):

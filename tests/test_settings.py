@@ -35,8 +35,8 @@ def test_postgres_database_url_uses_postgresql():
     assert value == "django.db.backends.postgresql emn"
 
 
-def test_production_without_a_secret_key_refuses_to_start():
-    code = "import emn_conference.settings"
+def test_production_without_a_secret_key_refuses_to_serve():
+    code = "import emn_conference.wsgi"
     environment = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": ""}
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -46,7 +46,19 @@ def test_production_without_a_secret_key_refuses_to_start():
         cwd=settings.BASE_DIR,
     )
     assert result.returncode != 0
-    assert "Set DJANGO_SECRET_KEY" in result.stderr
+    assert "The SECRET_KEY setting must not be empty." in result.stderr
+
+
+def test_migrations_check_runs_without_a_secret_key():
+    environment = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": ""}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=settings.BASE_DIR,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.django_db

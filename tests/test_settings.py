@@ -81,3 +81,12 @@ def test_nul_byte_in_the_path_or_a_cookie_is_a_bad_request(client):
     assert client.get("/en/registrations/%00/").status_code == 400
     client.cookies["sessionid"] = "abc\x00def"
     assert client.get("/en/").status_code == 400
+
+
+def test_deployment_check_warns_when_mail_would_go_to_the_console(settings):
+    from registrations.checks import mail_is_really_sent
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    assert [warning.id for warning in mail_is_really_sent(None)] == ["registrations.W001"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert mail_is_really_sent(None) == []

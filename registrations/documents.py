@@ -4,6 +4,7 @@ Drawn with ReportLab. DejaVu Sans is embedded so that Cyrillic and Latin names p
 same everywhere; the QR code holds the registration reference for check-in at the door.
 """
 
+import re
 import zoneinfo
 from collections.abc import Iterable
 from io import BytesIO
@@ -241,13 +242,19 @@ class _Values(dict):
         raise KeyError(key)
 
 
+# Languages written in Cyrillic: a letter in one of them names the delegate as they wrote
+# their name; a letter in any other language uses the Latin spelling they gave.
+CYRILLIC_LANGUAGES = frozenset({"be", "bg", "kk", "mk", "ru", "sr", "uk"})
+
+
 def letter_values(registration: Registration) -> dict[str, str]:
+    """The placeholders' values, in the active language."""
     event = registration.event
     venue = event.venue
+    cyrillic = translation.get_language() in CYRILLIC_LANGUAGES
+    name = registration.full_name if cyrillic else registration.full_name_latin
     return {
-        "name": f"{registration.honorific} {registration.full_name_latin}".strip()
-        if translation.get_language() != "bg"
-        else f"{registration.honorific} {registration.full_name}".strip(),
+        "name": f"{registration.honorific} {name}".strip(),
         "position": registration.position,
         "organisation": registration.organisation,
         "country": str(registration.country.name),
@@ -303,6 +310,8 @@ def visa_letter_pdf(registration: Registration, template: LetterTemplate, langua
         canvas.drawString(left, y, _("Invitation letter"))
         y -= 10 * mm
         body = template.body.format_map(_Values(letter_values(registration)))
+        # A detail the delegate left empty must not leave ", ," in the sentence.
+        body = re.sub(r",(\s*,)+", ",", body)
         for paragraph in [p.strip() for p in body.split("\n\n") if p.strip()]:
             y = _lines(
                 canvas, " ".join(paragraph.split()), REGULAR, 10.5, left, y, width, max_lines=40

@@ -266,3 +266,9 @@ def test_admin_approves_visa_letters(
     radoslav.refresh_from_db()
     assert radoslav.visa_letter_approved_at is not None
     assert radoslav.visa_letter_approved_at <= timezone.now()
+
+
+def test_visa_letter_leaves_no_gap_for_an_empty_detail(radoslav, letter):
+    radoslav.position = ""
+    text = _text(documents.visa_letter_pdf(radoslav, letter, "en"))
+    assert "invite Г-н Radoslav Stamenkov, МОМ България, to the" in text

@@ -166,7 +166,8 @@ def _session_slug(*, acronym: str, session: Session) -> str:
 
 
 def _hours_minutes(delta: datetime.timedelta) -> str:
-    minutes = int(delta.total_seconds()) // 60
+    # The schema allows two digits of hours; no real session lasts longer than that.
+    minutes = min(int(delta.total_seconds()) // 60, 99 * 60 + 59)
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
@@ -340,9 +341,17 @@ def schedule_json(*, event: Event, sessions: Iterable[Session], request) -> byte
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
 
 
+# Characters XML 1.0 forbids; text pasted from word processors sometimes carries them.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value) -> str:
+    return _XML_FORBIDDEN.sub("", "" if value is None else str(value))
+
+
 def _text(parent: ET.Element, tag: str, text, **attributes) -> ET.Element:
-    element = ET.SubElement(parent, tag, {k: str(v) for k, v in attributes.items()})
-    element.text = "" if text is None else str(text)
+    element = ET.SubElement(parent, tag, {k: _xml_safe(v) for k, v in attributes.items()})
+    element.text = _xml_safe(text)
     return element
 
 
@@ -379,7 +388,7 @@ def schedule_xml(*, event: Event, sessions: Iterable[Session], request) -> bytes
     _text(element, "url", conference["url"])
     _text(element, "time_zone_name", event.time_zone)
     for track in conference["tracks"]:
-        ET.SubElement(element, "track", name=track["name"], color=track["color"])
+        ET.SubElement(element, "track", name=_xml_safe(track["name"]), color=track["color"])
     room_guids: dict[str, str] = {}
     for room in conference["rooms"]:
         room_guids.setdefault(room["name"], room["guid"])
@@ -394,7 +403,7 @@ def schedule_xml(*, event: Event, sessions: Iterable[Session], request) -> bytes
         )
         for room_name, items in day["rooms"].items():
             room_element = ET.SubElement(
-                day_element, "room", name=room_name, guid=room_guids[room_name]
+                day_element, "room", name=_xml_safe(room_name), guid=room_guids[room_name]
             )
             for item in items:
                 _xml_event(room_element, item)

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, QueryDict
+from django.http import FileResponse, HttpResponseBadRequest, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
@@ -21,7 +21,7 @@ from events.admin import SessionAdmin as BaseSessionAdmin
 from events.models import Event, Session
 from events.translation_status import TranslationStatusMixin, localized
 
-from . import documents, queries, services
+from . import queries, services
 from .exports import http as exports_http
 from .forms import ExportForm
 from .models import (
@@ -138,12 +138,19 @@ def approve_visa_letters(modeladmin, request, queryset):
     )
 
 
-def _badges_response(queryset, per_page: int) -> FileResponse:
+def _badges_response(modeladmin, request, queryset, per_page: int) -> FileResponse:
     out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
-    registrations = queryset.select_related("event", "delegation").order_by(
-        "family_name", "given_name", "pk"
+    printed = services.badges_print(
+        registrations=queryset, out=out, per_page=per_page, user=request.user, via="admin"
     )
-    documents.badges_pdf(registrations.iterator(chunk_size=200), out, per_page=per_page)
+    skipped = queryset.count() - printed
+    if skipped:
+        modeladmin.message_user(
+            request,
+            _("%(count)s selected registrations are not confirmed and got no badge.")
+            % {"count": skipped},
+            messages.WARNING,
+        )
     out.seek(0)
     return FileResponse(
         out, as_attachment=True, filename="badges.pdf", content_type="application/pdf"
@@ -152,12 +159,12 @@ def _badges_response(queryset, per_page: int) -> FileResponse:
 
 @admin.action(description=_("Print badges, eight per A4 page"), permissions=["export"])
 def print_badges(modeladmin, request, queryset):
-    return _badges_response(queryset, per_page=8)
+    return _badges_response(modeladmin, request, queryset, per_page=8)
 
 
 @admin.action(description=_("Print badges, one per page"), permissions=["export"])
 def print_badges_single(modeladmin, request, queryset):
-    return _badges_response(queryset, per_page=1)
+    return _badges_response(modeladmin, request, queryset, per_page=1)
 
 
 @admin.register(Registration)
@@ -300,14 +307,24 @@ class RegistrationAdmin(admin.ModelAdmin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         filters = QueryDict(request.POST.get("filters", request.GET.urlencode()))
+        if any("\x00" in item for pair in filters.lists() for item in [pair[0], *pair[1]]):
+            return HttpResponseBadRequest("Bad request")
         form = ExportForm(request.POST or None, initial=_initial_export(filters))
+        registrations = None
         if request.method == "POST" and form.is_valid():
             listing = copy(request)
             listing.GET = filters
             try:
                 registrations = self.get_changelist_instance(listing).get_queryset(listing)
             except IncorrectLookupParameters:
-                registrations = self.get_queryset(request).none()
+                form.add_error(
+                    None,
+                    _("The list's filters are not valid: go back to the list and filter again."),
+                )
+            filtered_event = filters.get("event__id__exact")
+            if filtered_event and filtered_event != str(form.cleaned_data["event"].pk):
+                form.add_error("event", _("Choose the event the list is filtered by."))
+        if registrations is not None and form.is_valid():
             data = form.cleaned_data
             dataset, writer = services.export_prepare(
                 event=data["event"],

@@ -5,8 +5,10 @@ same everywhere; the QR code holds the registration reference for check-in at th
 """
 
 import re
+import string
 import zoneinfo
 from collections.abc import Iterable
+from html import escape
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
@@ -17,12 +19,15 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, A6
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate
 
 from events.formatting import date_range
 
@@ -85,6 +90,22 @@ def _fit(
     return size
 
 
+def _clip(canvas: Canvas, text: str, font: str, size: float, width: float) -> str:
+    """`text`, shortened with an ellipsis if it is still wider than `width`."""
+    if canvas.stringWidth(text, font, size) <= width:
+        return text
+    while text and canvas.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _printable(text: str) -> bool:
+    """Whether the embedded font has a glyph for every character of `text`."""
+    _register_fonts()
+    glyphs = pdfmetrics.getFont(REGULAR).face.charToGlyph
+    return all(ord(c) in glyphs for c in text if not c.isspace())
+
+
 def _lines(
     canvas: Canvas,
     text: str,
@@ -100,7 +121,7 @@ def _lines(
     leading = leading or size * 1.25
     for line in simpleSplit(text, font, size, width)[:max_lines]:
         canvas.setFont(font, size)
-        canvas.drawString(x, y, line)
+        canvas.drawString(x, y, _clip(canvas, line, font, size, width))
         y -= leading
     return y
 
@@ -130,14 +151,20 @@ def _badge(canvas: Canvas, registration: Registration, x: float, y: float) -> No
         canvas.setFont(REGULAR, 9)
         canvas.drawString(x + pad, top, registration.honorific)
         top -= 6 * mm
-    name_size = _fit(canvas, registration.full_name, BOLD, 17, text_width)
+    # A script the font cannot draw (Chinese, say) would print as empty boxes: the Latin
+    # spelling, which such names must have, stands in for it.
+    name = registration.full_name
+    if not _printable(name):
+        name = registration.full_name_latin
+    name_size = _fit(canvas, name, BOLD, 17, text_width)
     canvas.setFont(BOLD, name_size)
-    canvas.drawString(x + pad, top, registration.full_name)
+    canvas.drawString(x + pad, top, _clip(canvas, name, BOLD, name_size, text_width))
     top -= name_size * 0.45 * mm + 2 * mm
-    if registration.full_name_latin != registration.full_name:
-        latin_size = _fit(canvas, registration.full_name_latin, REGULAR, 11, text_width)
+    if registration.full_name_latin != name:
+        latin = registration.full_name_latin
+        latin_size = _fit(canvas, latin, REGULAR, 11, text_width)
         canvas.setFont(REGULAR, latin_size)
-        canvas.drawString(x + pad, top, registration.full_name_latin)
+        canvas.drawString(x + pad, top, _clip(canvas, latin, REGULAR, latin_size, text_width))
         top -= 6 * mm
     if registration.position:
         top = _lines(
@@ -237,11 +264,6 @@ def confirmation_pdf(registration: Registration) -> bytes:
 # --- visa invitation letter ----------------------------------------------------------------
 
 
-class _Values(dict):
-    def __missing__(self, key):
-        raise KeyError(key)
-
-
 # Languages written in Cyrillic: a letter in one of them names the delegate as they wrote
 # their name; a letter in any other language uses the Latin spelling they gave.
 CYRILLIC_LANGUAGES = frozenset({"be", "bg", "kk", "mk", "ru", "sr", "uk"})
@@ -265,20 +287,41 @@ def letter_values(registration: Registration) -> dict[str, str]:
     }
 
 
+def fill_placeholders(text: str, values: dict[str, str]) -> str:
+    """`text` with each `{name}` replaced; only bare names of `values` are accepted.
+
+    str.format would also obey `{name[0]}` or `{name:>999999}`, which staff could type by
+    mistake and which fail or blow up on some delegates' data: refuse anything but a name.
+    """
+    parts = []
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as error:
+        raise ValueError("unbalanced braces") from error
+    for literal, field, spec, conversion in parsed:
+        parts.append(literal)
+        if field is None:
+            continue
+        if field not in values or spec or conversion:
+            raise ValueError(f"unknown placeholder {field!r}")
+        parts.append(values[field])
+    # A detail the delegate left empty must not leave ", ," in the sentence.
+    return re.sub(r",(\s*,)+", ",", "".join(parts))
+
+
 def letter_template_validate(*, template: LetterTemplate) -> None:
     """Every placeholder in every language's text must be one the letter knows."""
     from django.conf import settings
     from modeltranslation.utils import build_localized_fieldname
 
-    sample = _Values({name: "x" for name in LetterTemplate.PLACEHOLDERS})
+    sample = {name: "x" for name in LetterTemplate.PLACEHOLDERS}
     allowed = ", ".join(f"{{{name}}}" for name in LetterTemplate.PLACEHOLDERS)
     errors = {}
     for code, _name in settings.LANGUAGES:
         field = build_localized_fieldname("body", code)
-        text = getattr(template, field, "") or ""
         try:
-            text.format_map(sample)
-        except (KeyError, ValueError, IndexError, AttributeError):
+            fill_placeholders(getattr(template, field, "") or "", sample)
+        except ValueError:
             errors[field] = _(
                 "Use only these placeholders: %(names)s. Write a brace itself as {{ or }}."
             ) % {"names": allowed}
@@ -286,41 +329,55 @@ def letter_template_validate(*, template: LetterTemplate) -> None:
         raise ValidationError(errors)
 
 
+def _letter_styles() -> dict[str, ParagraphStyle]:
+    _register_fonts()
+    base = ParagraphStyle("body", fontName=REGULAR, fontSize=10.5, leading=14.5, spaceAfter=8)
+    return {
+        "body": base,
+        "sender": ParagraphStyle("sender", parent=base, fontName=BOLD, fontSize=11, spaceAfter=1),
+        "address": ParagraphStyle("address", parent=base, fontSize=9, leading=12, spaceAfter=0),
+        "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
+        "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=12, spaceBefore=10),
+        "signature": ParagraphStyle("signature", parent=base, fontName=BOLD, spaceBefore=28),
+    }
+
+
 def visa_letter_pdf(registration: Registration, template: LetterTemplate, language: str) -> bytes:
+    """The letter, laid out with ReportLab's platypus: text wraps and flows onto more pages."""
     out = BytesIO()
     with translation.override(language):
-        canvas = _canvas(out, A4, _("Visa invitation letter"))
-        _width, h = A4
-        left, width = 25 * mm, A4[0] - 50 * mm
-        y = h - 25 * mm
-        for line in template.letterhead.splitlines():
-            canvas.setFont(BOLD if y == h - 25 * mm else REGULAR, 11 if y == h - 25 * mm else 9)
-            canvas.drawString(left, y, line.strip())
-            y -= 5.5 * mm
-        canvas.setStrokeColor(colors.HexColor("#1D4F91"))
-        canvas.line(left, y, left + width, y)
-        y -= 12 * mm
-        today = timezone.localdate(timezone=zoneinfo.ZoneInfo(registration.event.time_zone))
-        canvas.setFont(REGULAR, 10)
-        canvas.drawRightString(left + width, y, f"{template.place}, {date_format(today, 'j E Y')}")
-        y -= 8 * mm
-        canvas.drawString(left, y, f"{_('Reference')}: {registration.reference}")
-        y -= 14 * mm
-        canvas.setFont(BOLD, 12)
-        canvas.drawString(left, y, _("Invitation letter"))
-        y -= 10 * mm
-        body = template.body.format_map(_Values(letter_values(registration)))
-        # A detail the delegate left empty must not leave ", ," in the sentence.
-        body = re.sub(r",(\s*,)+", ",", body)
+        styles = _letter_styles()
+        tz = zoneinfo.ZoneInfo(registration.event.time_zone)
+        approved = registration.visa_letter_approved_at or timezone.now()
+        signed_on = date_format(timezone.localtime(approved, tz).date(), "j E Y")
+        lines = [line.strip() for line in template.letterhead.splitlines() if line.strip()]
+        story = [Paragraph(escape(lines[0]), styles["sender"])] if lines else []
+        story += [Paragraph(escape(line), styles["address"]) for line in lines[1:]]
+        story += [
+            HRFlowable(
+                width="100%", color=colors.HexColor("#1D4F91"), spaceBefore=6, spaceAfter=18
+            ),
+            Paragraph(escape(f"{template.place}, {signed_on}"), styles["right"]),
+            Paragraph(escape(f"{_('Reference')}: {registration.reference}"), styles["body"]),
+            Paragraph(escape(_("Invitation letter")), styles["title"]),
+        ]
+        body = fill_placeholders(template.body, letter_values(registration))
         for paragraph in [p.strip() for p in body.split("\n\n") if p.strip()]:
-            y = _lines(
-                canvas, " ".join(paragraph.split()), REGULAR, 10.5, left, y, width, max_lines=40
-            )
-            y -= 4 * mm
-        y -= 14 * mm
-        canvas.setFont(BOLD, 10.5)
-        canvas.drawString(left, y, template.signatory_name)
-        canvas.setFont(REGULAR, 10)
-        canvas.drawString(left, y - 5.5 * mm, template.signatory_position)
-        canvas.save()
+            story.append(Paragraph(escape(" ".join(paragraph.split())), styles["body"]))
+        story += [
+            Paragraph(escape(template.signatory_name), styles["signature"]),
+            Paragraph(escape(template.signatory_position), styles["body"]),
+        ]
+        document = SimpleDocTemplate(
+            out,
+            pagesize=A4,
+            leftMargin=25 * mm,
+            rightMargin=25 * mm,
+            topMargin=22 * mm,
+            bottomMargin=22 * mm,
+            title=_("Visa invitation letter"),
+            author="EMN Conference",
+            initialFontName=REGULAR,
+        )
+        document.build(story)
     return out.getvalue()

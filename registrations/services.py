@@ -12,8 +12,8 @@ with sign-ups. A delegation's quota counts its active members; a full delegation
 Messages are queued in the same transaction and sent after it commits (see `notifications`).
 """
 
-import re
 import secrets
+import unicodedata
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -38,7 +38,6 @@ from .models import (
 )
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud at the door
-CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 # The message that tells a registrant their current status.
 STATUS_MESSAGE = {
     Registration.Status.CONFIRMED: Notification.Kind.CONFIRMED,
@@ -115,6 +114,11 @@ def _check_window(event: Event, now) -> None:
         )
 
 
+def _needs_latin(name: str) -> bool:
+    """Whether a name has letters of another script (Cyrillic, Greek, Arabic, Chinese…)."""
+    return any(c.isalpha() and not unicodedata.name(c, "").startswith("LATIN") for c in name)
+
+
 def registration_details_validate(*, details: Mapping[str, Any]) -> None:
     """Rules on what a delegate types, beyond each field's own checks."""
     unknown = set(details) - set(DETAIL_FIELDS)
@@ -122,9 +126,10 @@ def registration_details_validate(*, details: Mapping[str, Any]) -> None:
         raise TypeError(f"Not registration details: {sorted(unknown)}")
     errors = {}
     for part in ("given_name", "family_name"):
-        if CYRILLIC.search(details.get(part) or "") and not details.get(f"{part}_latin"):
+        if _needs_latin(details.get(part) or "") and not details.get(f"{part}_latin"):
             errors[f"{part}_latin"] = _(
-                "Your name is written in Cyrillic: please also write it in Latin script."
+                "Your name is not written in Latin letters: please also write it in Latin "
+                "script, as in your passport."
             )
     if errors:
         raise ValidationError(errors)
@@ -482,6 +487,33 @@ def export_prepare(
         rows=chosen.count(),
     )
     return chosen, WRITERS[file_format]
+
+
+def badges_print(*, registrations, out, per_page: int, user=None, via: str) -> int:
+    """Writes the badges of the confirmed ones among `registrations` to `out`; the others get
+    none (a badge opens the door). Recorded like an export, one record per event."""
+    from django.db.models import Count
+    from django.utils.translation import get_language
+
+    from . import documents
+
+    confirmed = registrations.filter(status=Registration.Status.CONFIRMED)
+    per_event = confirmed.order_by().values("event_id").annotate(rows=Count("pk"))
+    for row in per_event:
+        ExportRecord.objects.create(
+            user=user if user is not None and user.is_authenticated else None,
+            via=via,
+            event_id=row["event_id"],
+            dataset="badges",
+            format="pdf",
+            language=get_language(),
+            filters={"per_page": per_page},
+            rows=row["rows"],
+        )
+    ordered = confirmed.select_related("event", "delegation").order_by(
+        "family_name", "given_name", "pk"
+    )
+    return documents.badges_pdf(ordered.iterator(chunk_size=200), out, per_page=per_page)
 
 
 def visa_letter_approve(*, registration: Registration) -> Registration:

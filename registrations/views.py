@@ -251,4 +251,7 @@ class PersonalCalendarView(View):
         feed = schedule.sessions_calendar(
             event=registration.event, sessions=sessions, name=name, request=request
         )
-        return HttpResponse(feed, content_type=schedule.ICALENDAR_CONTENT_TYPE)
+        response = HttpResponse(feed, content_type=schedule.ICALENDAR_CONTENT_TYPE)
+        # The address is the secret: no shared cache may keep a copy.
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,7 +1,9 @@
 """One writer per file format, shared by every dataset."""
 
 import csv
+import datetime
 import tempfile
+import textwrap
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -17,6 +19,17 @@ class _Line:
         return value
 
 
+# A cell starting with one of these is a formula to Excel: a delegate could type one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value) -> str:
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 class CSVWriter:
     extension = "csv"
     content_type = "text/csv; charset=utf-8"
@@ -27,7 +40,7 @@ class CSVWriter:
         yield "\ufeff".encode()
         yield writer.writerow(dataset.headers()).encode()
         for row in dataset.rows():
-            yield writer.writerow(row).encode()
+            yield writer.writerow([_csv_cell(value) for value in row]).encode()
 
     def write(self, dataset: Dataset, out: BinaryIO) -> None:
         for chunk in self.chunks(dataset):
@@ -41,7 +54,8 @@ class XLSXWriter:
     def write(self, dataset: Dataset, out: BinaryIO) -> None:
         # constant_memory writes each row to disk as it comes, so memory does not grow.
         workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False})
-        sheet = workbook.add_worksheet(str(dataset.label)[:31])
+        # Excel allows 31 characters in a sheet's name.
+        sheet = workbook.add_worksheet(textwrap.shorten(str(dataset.label), 31, placeholder="…"))
         bold = workbook.add_format({"bold": True, "bg_color": "#E8EDF3", "border": 1})
         formats = {
             "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),

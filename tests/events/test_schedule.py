@@ -547,3 +547,12 @@ def test_session_page_links_to_its_calendar_file(client, programme):
     path = url("events:session", "en", slug="migration-forum", pk=panel.pk)
     html = client.get(path).content.decode()
     assert f'href="{path}calendar.ics"' in html
+
+
+def test_schedule_xml_drops_characters_xml_forbids(client):
+    event = EventFactory()
+    SessionFactory(event=event, title_en="Smart\x0bborders", description_en="Pasted\x0ctext")
+    response = client.get(f"/en/events/{event.slug}/schedule.xml")
+    schema = xmlschema.XMLSchema("tests/fixtures/schemas/frab-schedule.xml.xsd")
+    schema.validate(response.content.decode())
+    assert "<title>Smartborders</title>" in response.content.decode()

@@ -272,3 +272,85 @@ def test_visa_letter_leaves_no_gap_for_an_empty_detail(radoslav, letter):
     radoslav.position = ""
     text = _text(documents.visa_letter_pdf(radoslav, letter, "en"))
     assert "invite Г-н Radoslav Stamenkov, МОМ България, to the" in text
+
+
+@pytest.mark.parametrize("body", ["{position[0]}", "{name:>999999999}", "{name!r}", "{0}", "{"])
+def test_letter_template_refuses_anything_but_bare_placeholders(event, body):
+    template = LetterTemplate(
+        event=event,
+        letterhead_en="MoI",
+        place_en="Sofia",
+        body_en=body,
+        signatory_name_en="X",
+        signatory_position_en="Y",
+    )
+    with pytest.raises(ValidationError) as info:
+        template.full_clean()
+    assert list(info.value.message_dict) == ["body_en"]
+
+
+def test_long_visa_letter_flows_onto_a_second_page(radoslav, letter):
+    letter.body_en = "\n\n".join(["We are pleased to invite {name}. " * 40] * 6)
+    pdf = documents.visa_letter_pdf(radoslav, letter, "en")
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) >= 2
+    assert "Head of the EMN National Contact Point" in reader.pages[-1].extract_text()
+
+
+def test_visa_letter_is_dated_when_approved(radoslav, letter):
+    import datetime
+
+    radoslav.visa_letter_approved_at = datetime.datetime(2030, 3, 2, 9, tzinfo=datetime.UTC)
+    assert "Sofia, 2 March 2030" in _text(documents.visa_letter_pdf(radoslav, letter, "en"))
+
+
+def test_badge_clips_a_name_too_long_for_it(event):
+    long_name = RegistrationFactory(
+        event=event,
+        given_name="Maria-Magdalena Alexandra Konstantina",
+        family_name="Papadopoulou-Vasilopoulou",
+        organisation="International" * 8,
+    )
+    out = io.BytesIO()
+    documents.badges_pdf([long_name], out, per_page=1)
+    text = _text(out.getvalue())
+    assert "…" in text
+    assert "Papadopoulou-Vasilopoulou" not in text
+
+
+def test_badge_prints_the_latin_name_for_a_script_the_font_lacks(event):
+    registration = RegistrationFactory(
+        event=event,
+        given_name="小龍",
+        family_name="李",
+        given_name_latin="Bruce",
+        family_name_latin="Lee",
+    )
+    out = io.BytesIO()
+    documents.badges_pdf([registration], out, per_page=1)
+    text = _text(out.getvalue())
+    assert "Bruce Lee" in text
+    assert "李" not in text
+
+
+def test_badges_only_for_confirmed_and_recorded(client, manager, event, radoslav):
+    from registrations.models import ExportRecord
+
+    waiting = RegistrationFactory(
+        event=event, status=Registration.Status.WAITLISTED, family_name="Novak"
+    )
+    response = client.post(
+        _changelist(), {"action": "print_badges", "_selected_action": [radoslav.pk, waiting.pk]}
+    )
+    text = _text(b"".join(response.streaming_content))
+    assert "Радослав Стаменков" in text
+    assert "Novak" not in text
+    record = ExportRecord.objects.get()
+    assert (record.dataset, record.format, record.rows, record.user) == (
+        "badges",
+        "pdf",
+        1,
+        manager,
+    )
+    follow = client.get(_changelist()).content.decode()
+    assert "1 selected registrations are not confirmed and got no badge." in follow

@@ -343,3 +343,71 @@ def test_command_filters_by_delegation(tmp_path, event, people):
 def test_command_with_an_unknown_event_fails_clearly(tmp_path):
     with pytest.raises(CommandError, match=r"No event with the slug 'nope'\."):
         call_command("export_attendees", "nope", "-o", str(tmp_path / "x.csv"))
+
+
+def test_csv_neutralises_formulas_typed_by_delegates(event):
+    RegistrationFactory(
+        event=event,
+        reference="EMN30-FORMU",
+        organisation='=HYPERLINK("http://x")',
+        position="+cmd|' /C calc'!A0",
+    )
+    rows = _read_csv(_export(event, "attendees", "csv"))
+    row = next(r for r in rows if r[0] == "EMN30-FORMU")
+    assert row[8] == '\'=HYPERLINK("http://x")'
+    assert row[7] == "'+cmd|' /C calc'!A0"
+
+
+def test_csv_writes_dates_without_seconds(event, people):
+    rows = _read_csv(_export(event, "attendees", "csv"))
+    row = next(r for r in rows if r[0] == "EMN30-AAAAA")
+    assert row[15] == "2030-03-02 09:00"
+
+
+@pytest.mark.parametrize("filters", ["foo=bar", "created_at__year=abc"])
+def test_admin_export_with_broken_filters_explains_and_exports_nothing(
+    client, manager, event, filters
+):
+    response = client.post(
+        _admin("registrations_registration_export"),
+        {
+            "filters": filters,
+            "event": event.pk,
+            "dataset": "attendees",
+            "file_format": "csv",
+            "language": "en",
+        },
+    )
+    assert response.status_code == 200
+    assert "The list&#x27;s filters are not valid" in response.content.decode()
+    assert ExportRecord.objects.count() == 0
+
+
+def test_admin_export_insists_on_the_filtered_event(client, manager, event, people):
+    other = OpenEventFactory()
+    response = client.post(
+        _admin("registrations_registration_export"),
+        {
+            "filters": f"event__id__exact={event.pk}",
+            "event": other.pk,
+            "dataset": "attendees",
+            "file_format": "csv",
+            "language": "en",
+        },
+    )
+    assert "Choose the event the list is filtered by." in response.content.decode()
+    assert ExportRecord.objects.count() == 0
+
+
+def test_admin_export_refuses_a_nul_byte_in_the_filters(client, manager, event):
+    response = client.post(
+        _admin("registrations_registration_export"),
+        {
+            "filters": "status__exact=%00",
+            "event": event.pk,
+            "dataset": "attendees",
+            "file_format": "csv",
+            "language": "en",
+        },
+    )
+    assert response.status_code == 400

@@ -177,7 +177,8 @@ def _error_page(client, event, language="bg", **overrides):
         ({"country": "XX"}, "Направете валиден избор."),
         (
             {"given_name": "Радослав"},
-            "Името ви е изписано на кирилица: моля, напишете го и на латиница.",
+            "Името ви не е изписано с латински букви: моля, напишете го и на латиница, "
+            "както е в паспорта ви.",
         ),
         ({"invitation_code": "forged-code"}, "Този код за покана не е валиден за това събитие."),
     ],
@@ -381,6 +382,7 @@ def test_personal_calendar_lists_my_confirmed_sessions_at_a_secret_address(clien
     registration.signups.create(session=mine, status="confirmed")
     response = client.get(url("registrations:personal_calendar", token=registration.calendar_token))
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Cache-Control"] == "private, no-store"
     calendar = icalendar.Calendar.from_ical(response.content)
     assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == ["Secondary movements"]
     assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Sofia"

@@ -23,3 +23,9 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def get_queryset(self, request):
+        # Registration managers may look up delegates (e.g. to name a head of delegation),
+        # not the staff accounts and their permissions.
+        users = super().get_queryset(request)
+        return users if request.user.is_superuser else users.filter(is_staff=False)

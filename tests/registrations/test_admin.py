@@ -302,3 +302,11 @@ def test_new_invitation_code_replaces_the_old(manager_client, event):
     delegation.refresh_from_db()
     assert delegation.invitation_code != old
     assert len(delegation.invitation_code) >= 24
+
+
+def test_managers_see_delegate_accounts_but_not_staff_accounts(manager_client):
+    UserFactory(email="delegate@example.org")
+    UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+    html = manager_client.get(admin_url("accounts_user_changelist")).content.decode()
+    assert "delegate@example.org" in html
+    assert "admin@example.org" not in html

@@ -281,6 +281,7 @@ class Notification(models.Model):
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancelled")
         VISA_LETTER = "visa_letter", _("Visa invitation letter")
+        SESSION_SEAT = "session_seat", _("Seat at a session")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -294,6 +295,15 @@ class Notification(models.Model):
         verbose_name=_("registration"),
     )
     kind = models.CharField(_("message"), max_length=12, choices=Kind)
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("session"),
+        help_text=_("For a message about a seat at a session."),
+    )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.QUEUED)
     error = models.CharField(_("error"), max_length=200, blank=True)

@@ -7,12 +7,14 @@ in the admin and can send it again.
 """
 
 import logging
+import zoneinfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from events.formatting import date_range
@@ -34,6 +36,7 @@ SUBJECTS = {
     Kind.DECLINED: _("Your registration for %(event)s has been declined (%(reference)s)"),
     Kind.CANCELLED: _("Your registration for %(event)s is cancelled (%(reference)s)"),
     Kind.VISA_LETTER: _("Your visa invitation letter for %(event)s (%(reference)s)"),
+    Kind.SESSION_SEAT: _("A seat is yours at a session of %(event)s (%(reference)s)"),
 }
 
 INTROS = {
@@ -57,13 +60,17 @@ INTROS = {
         "Your visa invitation letter is attached. You can also download it from your "
         "registration page."
     ),
+    Kind.SESSION_SEAT: _(
+        "A seat has become free at a session you signed up for, and it is now yours: "
+        "%(session)s, %(when)s."
+    ),
 }
 
 
-def queue(*, registration: Registration, kind: str) -> Notification:
+def queue(*, registration: Registration, kind: str, session=None) -> Notification:
     """Records the message and sends it once the current transaction commits."""
     notification = Notification.objects.create(
-        registration=registration, kind=kind, language=registration.language
+        registration=registration, kind=kind, language=registration.language, session=session
     )
     transaction.on_commit(lambda: deliver(notification_id=notification.pk))
     return notification
@@ -77,11 +84,19 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
     registration = notification.registration
     event = registration.event
     with translation.override(notification.language):
+        intro = INTROS[notification.kind]
+        if notification.kind == Kind.SESSION_SEAT and notification.session is not None:
+            session = notification.session
+            start = timezone.localtime(session.start, zoneinfo.ZoneInfo(event.time_zone))
+            intro = intro % {
+                "session": session.title,
+                "when": date_format(start, "j E, H:i"),
+            }
         context = {
             "registration": registration,
             "event": event,
             "kind": notification.kind,
-            "intro": INTROS[notification.kind],
+            "intro": intro,
             "dates": date_range(event.start_date, event.end_date),
             "registration_url": _absolute(registration.get_absolute_url()),
             "event_url": _absolute(event.get_absolute_url()),
@@ -122,7 +137,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
 
 def deliver(*, notification_id: int) -> Notification:
     notification = Notification.objects.select_related(
-        "registration__event__venue", "registration__user"
+        "registration__event__venue", "registration__user", "session"
     ).get(pk=notification_id)
     try:
         build_message(notification).send()

@@ -187,13 +187,14 @@ def _signup(registration: Registration, session: Session, now) -> SessionSignup:
         status=SessionSignup.Status.WAITLISTED,
         queued_at=now,
     )
-    _fill_session(session)
+    # Whoever just signed up learns the outcome from the registration's own message.
+    _fill_session(session, quiet=signup)
     signup.refresh_from_db()
     return signup
 
 
-def _fill_session(session: Session) -> None:
-    """Give the session's free seats to the first sign-ups waiting for them.
+def _fill_session(session: Session, *, quiet: SessionSignup | None = None) -> None:
+    """Give the session's free seats to the first sign-ups waiting for them, and tell them.
 
     Only registrations that hold a seat at the event itself may hold one in a session: those
     on the event's waiting list keep their place in the session's queue until they move up.
@@ -204,15 +205,25 @@ def _fill_session(session: Session) -> None:
     free = session.capacity - taken.count()
     if free <= 0:
         return
-    waiting = SessionSignup.objects.filter(
-        session=session,
-        status=SessionSignup.Status.WAITLISTED,
-        registration__status__in=Registration.SEAT_HOLDING_STATUSES,
-    ).order_by("queued_at", "pk")[:free]
+    waiting = (
+        SessionSignup.objects.filter(
+            session=session,
+            status=SessionSignup.Status.WAITLISTED,
+            registration__status__in=Registration.SEAT_HOLDING_STATUSES,
+        )
+        .select_related("registration")
+        .order_by("queued_at", "pk")[:free]
+    )
     for signup in waiting:
         signup.status = SessionSignup.Status.CONFIRMED
         signup.queued_at = None
         signup.save(update_fields=["status", "queued_at"])
+        if quiet is None or signup.pk != quiet.pk:
+            notifications.queue(
+                registration=signup.registration,
+                kind=Notification.Kind.SESSION_SEAT,
+                session=session,
+            )
 
 
 def _release_signups(registration: Registration, sessions: Iterable[Session]) -> None:

@@ -472,3 +472,25 @@ def test_cancelling_after_the_event_promotes_nobody():
     services.registration_cancel(registration=first)
     waiting.refresh_from_db()
     assert waiting.status == Status.WAITLISTED
+
+
+def test_moving_up_in_a_session_queue_is_told_in_the_delegate_language(
+    open_event, mailoutbox, django_capture_on_commit_callbacks
+):
+    open_event.capacity = None
+    open_event.save()
+    workshop = SessionFactory(
+        event=open_event,
+        capacity=1,
+        title_bg="Вторични движения",
+        start=sofia(open_event.start_date, 16),
+    )
+    holder = register(open_event, sessions=[workshop])
+    waiting = register(open_event, sessions=[workshop], details=details(language="bg"))
+    assert not holder.notifications.filter(kind=Notification.Kind.SESSION_SEAT).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_cancel(registration=holder)
+    seat = waiting.notifications.get(kind=Notification.Kind.SESSION_SEAT)
+    assert seat.session == workshop
+    [message] = [m for m in mailoutbox if m.to == [waiting.user.email]]
+    assert "и то вече е ваше: Вторични движения, 14 май, 16:00." in message.body

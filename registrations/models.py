@@ -20,7 +20,7 @@ def new_invitation_code() -> str:
     return secrets.token_urlsafe(18)
 
 
-def _calendar_token() -> str:
+def new_calendar_token() -> str:
     return secrets.token_urlsafe(24)
 
 
@@ -190,7 +190,7 @@ class Registration(models.Model):
         _("may appear in the public list of participants"), default=False
     )
     calendar_token = models.CharField(
-        _("calendar token"), max_length=40, unique=True, default=_calendar_token, editable=False
+        _("calendar token"), max_length=40, unique=True, default=new_calendar_token, editable=False
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)

@@ -34,6 +34,7 @@ from .models import (
     PrivacyNotice,
     Registration,
     SessionSignup,
+    new_calendar_token,
     new_invitation_code,
 )
 
@@ -443,6 +444,13 @@ def waitlists_fill(*, event: Event) -> list[Registration]:
         for session in _lock_signup_sessions(event, event.sessions.filter(capacity__isnull=False)):
             _fill_session(session)
     return promoted
+
+
+def calendar_address_renew(*, registration: Registration) -> Registration:
+    """A new secret calendar address, e.g. after the old one was shared; the old one stops."""
+    registration.calendar_token = new_calendar_token()
+    registration.save(update_fields=["calendar_token", "updated_at"])
+    return registration
 
 
 def delegation_invitation_renew(*, delegation: Delegation) -> Delegation:

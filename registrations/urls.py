@@ -17,6 +17,11 @@ urlpatterns = [
     ),
     path("registrations/<str:reference>/", views.RegistrationDetailView.as_view(), name="detail"),
     path("registrations/<str:reference>/edit/", views.RegistrationEditView.as_view(), name="edit"),
+    path(
+        "registrations/<str:reference>/calendar-address/",
+        views.CalendarAddressRenewView.as_view(),
+        name="calendar_renew",
+    ),
     path("registrations/<str:reference>/badge.pdf", views.BadgeView.as_view(), name="badge"),
     path(
         "registrations/<str:reference>/confirmation.pdf",

@@ -238,6 +238,19 @@ class VisaLetterView(_RegistrationDocumentView):
         )
 
 
+class CalendarAddressRenewView(RegistrationMixin, View):
+    """POST only: gives the delegate a new secret calendar address."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        services.calendar_address_renew(registration=self.registration)
+        messages.success(
+            request, _("Your calendar has a new address; the old one no longer works.")
+        )
+        return redirect(self.registration)
+
+
 class PersonalCalendarView(View):
     """A delegate's own sessions as a calendar feed, at a secret address a calendar can
     subscribe to without signing in (so the token, not the account, grants access)."""

@@ -127,7 +127,7 @@ class Migration(migrations.Migration):
                 ('privacy_accepted_at', models.DateTimeField(verbose_name='privacy notice accepted at')),
                 ('photo_consent', models.BooleanField(default=False, verbose_name='may appear in photos and video')),
                 ('listing_consent', models.BooleanField(default=False, verbose_name='may appear in the public list of participants')),
-                ('calendar_token', models.CharField(default=registrations.models._calendar_token, editable=False, max_length=40, unique=True, verbose_name='calendar token')),
+                ('calendar_token', models.CharField(default=registrations.models.new_calendar_token, editable=False, max_length=40, unique=True, verbose_name='calendar token')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='registered at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last changed')),
                 ('delegation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='registrations.delegation', verbose_name='delegation')),

@@ -400,3 +400,31 @@ def test_countries_are_in_the_page_language_order_and_spelled_right(client, dele
     names = re.findall(r'<option value="[A-Z]{2}">([^<]+)</option>', html)
     assert names[:3] == ["Австралия", "Австрия", "Азербайджан"]
     assert {"Дания", "Латвия", "Намибия"} <= set(names)
+
+
+def test_delegate_gives_their_calendar_a_new_address(client, delegate, open_event):
+    registration = RegistrationFactory(event=open_event, user=delegate)
+    old = registration.calendar_token
+    assert (
+        client.get(
+            url("registrations:calendar_renew", reference=registration.reference)
+        ).status_code
+        == 405
+    )
+    response = client.post(url("registrations:calendar_renew", reference=registration.reference))
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.calendar_token != old
+    assert client.get(url("registrations:personal_calendar", token=old)).status_code == 404
+    assert (
+        client.get(
+            url("registrations:personal_calendar", token=registration.calendar_token)
+        ).status_code
+        == 200
+    )
+
+
+def test_another_delegates_calendar_address_cannot_be_renewed(client, delegate, open_event):
+    other = RegistrationFactory(event=open_event)
+    response = client.post(url("registrations:calendar_renew", reference=other.reference))
+    assert response.status_code == 404

@@ -14,12 +14,12 @@ from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TabbedTranslationAdmin
 
 from events.admin import EventAdmin as BaseEventAdmin
 from events.admin import SessionAdmin as BaseSessionAdmin
+from events.admin import TranslatedModelAdmin
 from events.models import Event, Session
-from events.translation_status import TranslationStatusMixin, localized
+from events.translation_status import localized
 
 from . import queries, services
 from .exports import http as exports_http
@@ -349,7 +349,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(TranslationStatusMixin, TabbedTranslationAdmin):
+class DelegationAdmin(TranslatedModelAdmin):
     list_display = ["name", "event", "organisation", "country", "head", "members", "quota"]
     list_filter = ["event", "country"]
     list_select_related = ["event", "organisation", "head"]
@@ -389,7 +389,7 @@ class DelegationAdmin(TranslationStatusMixin, TabbedTranslationAdmin):
 
 
 @admin.register(PrivacyNotice)
-class PrivacyNoticeAdmin(TranslationStatusMixin, TabbedTranslationAdmin):
+class PrivacyNoticeAdmin(TranslatedModelAdmin):
     list_display = ["version", "effective_from"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -400,7 +400,7 @@ class PrivacyNoticeAdmin(TranslationStatusMixin, TabbedTranslationAdmin):
 
 
 @admin.register(LetterTemplate)
-class LetterTemplateAdmin(TranslationStatusMixin, TabbedTranslationAdmin):
+class LetterTemplateAdmin(TranslatedModelAdmin):
     list_display = ["event"]
     autocomplete_fields = ["event"]
 

@@ -310,3 +310,11 @@ def test_managers_see_delegate_accounts_but_not_staff_accounts(manager_client):
     html = manager_client.get(admin_url("accounts_user_changelist")).content.decode()
     assert "delegate@example.org" in html
     assert "admin@example.org" not in html
+
+
+@pytest.mark.parametrize(
+    "view", ["registrations_delegation_add", "registrations_lettertemplate_add"]
+)
+def test_admin_add_pages_ignore_malformed_prefill(client, view):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get(admin_url(view) + "?event=abc&head=x&organisation=%20").status_code == 200

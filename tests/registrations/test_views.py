@@ -14,6 +14,7 @@ from tests.factories import (
     SessionFactory,
     UserFactory,
     VerifiedUserFactory,
+    sofia,
 )
 
 pytestmark = pytest.mark.django_db
@@ -428,3 +429,41 @@ def test_another_delegates_calendar_address_cannot_be_renewed(client, delegate, 
     other = RegistrationFactory(event=open_event)
     response = client.post(url("registrations:calendar_renew", reference=other.reference))
     assert response.status_code == 404
+
+
+def _queries(client, page) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(page).status_code == 200
+    return len(captured)
+
+
+def test_my_registrations_query_count_does_not_grow(client, delegate):
+    RegistrationFactory(user=delegate)
+    one = _queries(client, url("registrations:mine"))
+    RegistrationFactory.create_batch(2, user=delegate)
+    assert _queries(client, url("registrations:mine")) == one
+
+
+def test_delegation_page_query_count_does_not_grow(client, delegate, open_event):
+    delegation = DelegationFactory(event=open_event, head=delegate)
+    RegistrationFactory(event=open_event, delegation=delegation)
+    page = url("registrations:delegation", slug=open_event.slug, pk=delegation.pk)
+    one = _queries(client, page)
+    RegistrationFactory.create_batch(3, event=open_event, delegation=delegation)
+    assert _queries(client, page) == one
+
+
+def test_registration_page_query_count_does_not_grow_with_sessions(client, delegate, open_event):
+    registration = RegistrationFactory(event=open_event, user=delegate)
+    for hour in (9, 11, 14, 16):
+        SessionFactory(event=open_event, capacity=5, start=sofia(open_event.start_date, hour))
+    sessions = list(open_event.sessions.all())
+    registration.signups.create(session=sessions[0], status="confirmed")
+    page = url("registrations:detail", reference=registration.reference)
+    one = _queries(client, page)
+    for session in sessions[1:]:
+        registration.signups.create(session=session, status="confirmed")
+    assert _queries(client, page) == one

@@ -128,12 +128,10 @@ class TrackStylesView(EventMixin, TemplateView):
 
 
 class ScheduleFeedView(EventMixin, View):
-    """A feed of the event's whole schedule, in the language of the URL."""
+    """A feed of the event's schedule, in the language of the URL; each subclass has its
+    own `render_feed()` and `content_type`."""
 
     content_type = ""
-
-    def render_feed(self) -> bytes:
-        raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
         return HttpResponse(self.render_feed(), content_type=self.content_type)

@@ -188,13 +188,11 @@ class DelegationView(LoginRequiredMixin, EventMixin, TemplateView):
 
 
 class _RegistrationDocumentView(RegistrationMixin, View):
-    """A PDF of the delegate's own registration; only when it exists for them (else 404)."""
+    """A PDF of the delegate's own registration; only when it exists for them (else 404).
+    Each subclass writes it in `document()` and names it with `filename`."""
 
     def available(self) -> bool:
         return self.registration.status == Registration.Status.CONFIRMED
-
-    def document(self) -> bytes:
-        raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
         if not self.available():

@@ -226,3 +226,16 @@ class RegistrationFactory(DjangoModelFactory):
     language = "en"
     privacy_notice = factory.SubFactory(PrivacyNoticeFactory)
     privacy_accepted_at = factory.LazyFunction(timezone.now)
+
+
+def stamenkov_speaker() -> Speaker:
+    """The speaker the demo announcement names, in both scripts."""
+    return SpeakerFactory(
+        slug="radoslav-stamenkov",
+        honorific_en="Mr.",
+        honorific_bg="Г-н",
+        full_name_en="Radoslav Stamenkov",
+        full_name_bg="Радослав Стаменков",
+        position_en="Head of Office",
+        position_bg="Ръководител на Мисията",
+    )

@@ -28,10 +28,10 @@ from tests.factories import (
     RoomFactory,
     SessionFactory,
     SessionSpeakerFactory,
-    SpeakerFactory,
     TrackFactory,
     VenueFactory,
     sofia,
+    stamenkov_speaker,
 )
 
 pytestmark = pytest.mark.django_db
@@ -150,15 +150,7 @@ def programme():
         start=sofia(event.start_date, 10),
         end=sofia(event.start_date, 11, 30),
     )
-    speaker = SpeakerFactory(
-        slug="radoslav-stamenkov",
-        honorific_en="Mr.",
-        honorific_bg="Г-н",
-        full_name_en="Radoslav Stamenkov",
-        full_name_bg="Радослав Стаменков",
-        position_en="Head of Office",
-        position_bg="Ръководител на Мисията",
-    )
+    speaker = stamenkov_speaker()
     SessionSpeakerFactory(session=panel, speaker=speaker, role="welcome")
     coffee = SessionFactory(
         event=event,

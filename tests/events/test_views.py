@@ -15,6 +15,7 @@ from tests.factories import (
     SpeakerFactory,
     TrackFactory,
     sofia,
+    stamenkov_speaker,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,15 +38,7 @@ def programme(event):
         title_en="Smart borders",
         title_bg="Интелигентни граници",
     )
-    speaker = SpeakerFactory(
-        slug="radoslav-stamenkov",
-        honorific_en="Mr.",
-        honorific_bg="Г-н",
-        full_name_en="Radoslav Stamenkov",
-        full_name_bg="Радослав Стаменков",
-        position_en="Head of Office",
-        position_bg="Ръководител на Мисията",
-    )
+    speaker = stamenkov_speaker()
     SessionSpeakerFactory(session=session, speaker=speaker, role="welcome")
     news = AnnouncementFactory(
         event=event, title_en="Conference opens", title_bg="Конференцията е открита"

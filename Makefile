@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # Development commands run with DEBUG on unless told otherwise (it allows the fixed dev key).
 DEV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: run test lint format messages compilemessages i18n-check migrations-check bench clean
+.PHONY: run worker test lint format messages compilemessages i18n-check migrations-check bench prod-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,13 +25,27 @@ run: compilemessages
 	$(DEV) $(BIN)/python manage.py load_demo --with-accounts
 	@echo
 	@echo "  Site:     http://$(HOST):$(PORT)/   (Bulgarian: /bg/, English: /en/)"
-	@echo "  Agenda:   http://$(HOST):$(PORT)/bg/events/emn-2018/agenda/"
+	@echo "  EMN 2018: http://$(HOST):$(PORT)/bg/events/emn-2018/   (the real 2018 conference: past, registration closed)"
+	@echo "  Demo:     http://$(HOST):$(PORT)/bg/events/emn-demo/   (a copy a few weeks ahead: register here)"
 	@echo "  Admin:    http://$(HOST):$(PORT)/en/admin/"
 	@echo
 	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# A Celery worker with the scheduler (beat) for development. Without CELERY_BROKER_URL, `make run`
+# runs tasks in-process and needs no worker; to try the real thing, give both the same broker:
+#   CELERY_BROKER_URL=redis://127.0.0.1:6379/0 make run   and   CELERY_BROKER_URL=… make worker
+worker: compilemessages
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0"; exit 2; }
+	$(DEV) $(BIN)/celery -A emn_conference worker --beat --loglevel INFO --schedule $(VENV)/celerybeat-schedule
+
 test: compilemessages
 	$(BIN)/pytest
+
+# Deploys the site as production does (check --deploy, migrate, collectstatic, the demo) into a
+# temporary directory and serves it with gunicorn and gunicorn.conf.py: pages, headers, static
+# files and the access log. Uses REDIS_URL when set. A skip (gunicorn missing) fails here.
+prod-check: compilemessages
+	REQUIRE_MARKED_TESTS=production $(BIN)/pytest -p no:cacheprovider tests/test_production.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -68,7 +68,11 @@ def main() -> int:
                         user = queue.pop()
                     began = time.perf_counter()
                     services.registration_create(
-                        event=event, user=user, details=dict(DETAILS), privacy_accepted=True
+                        event=event,
+                        user=user,
+                        details=dict(DETAILS),
+                        privacy_accepted=True,
+                        by=user,
                     )
                     with lock:
                         latencies.append(time.perf_counter() - began)

@@ -4,7 +4,10 @@ import sys
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+
+from emn_conference.translation_overrides import country_names
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -38,13 +41,22 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "outbox",
+    "history",
     "accounts",
     "events",
     "registrations",
+    # The demo data and `load_demo`; it seeds every app above, so it comes after them.
+    "demo",
+    # The project's own deployment checks (emn_conference/checks.py); it has no models.
+    "emn_conference",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "emn_conference.middleware.RejectNullBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -52,9 +64,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Inside authentication, so that it knows who asked; outside the views, so it sees them all.
+    "emn_conference.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication and messages: staff without a second factor are sent to set one up.
+    "accounts.middleware.StaffMFARequiredMiddleware",
+    # A change that could not get its event's lock in time: "very busy, try again" (503).
+    "registrations.middleware.EventBusyMiddleware",
 ]
 
 ROOT_URLCONF = "emn_conference.urls"
@@ -104,9 +122,54 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_PREVENT_ENUMERATION = True
-# allauth's rate limits (ACCOUNT_RATE_LIMITS) stay at their defaults; they count in the cache.
+# Account mail goes through the outbox, and sign-up costs the same for known addresses.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# allauth's rate limits count in the cache; the others stay at allauth's defaults. Failed
+# sign-ins (the admin's log-in too, which goes through allauth's): 5 for one account within
+# 15 minutes lock that account for the rest of the 15 minutes, and 10 from one address within
+# a minute lock that address for the minute, whichever account they try; the right password
+# is refused too meanwhile. A password reset lifts an account's lock. The same limit counts
+# wrong two-factor codes.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/15m/key"}
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP), with recovery codes
+# for when the phone is lost. The issuer is the name the app shows beside the code.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "EMN Conferences"
+# Staff see every delegate's personal data: they reach the admin only with a second factor
+# (accounts/middleware.py). On unless DEBUG, so `make run`'s demo log-ins work without an
+# authenticator app; DJANGO_STAFF_MFA_REQUIRED=1 tries it in development. Off under pytest,
+# whose tests sign staff in directly; tests/accounts/test_mfa.py turns it on.
+STAFF_MFA_REQUIRED = env.bool(
+    "DJANGO_STAFF_MFA_REQUIRED", default=not (DEBUG or "pytest" in sys.modules)
+)
+
+# The cache counts allauth's rate limits and, on Redis, holds the sessions. With several
+# processes (gunicorn workers, app servers) it must be one they share, or each counts and
+# remembers on its own; `check --deploy` warns about a per-process one (emn_conference/checks.py).
+# CACHE_URL wins, then REDIS_URL; without either the cache is per-process (development). The
+# URL may hold a password, so it is kept out of the settings (DEBUG pages list those).
+_cache_url = env("CACHE_URL", default="") or env("REDIS_URL", default="") or "locmemcache://"
+_redis_cache = _cache_url.split(":", 1)[0] in {"redis", "rediss", "rediscache", "valkey", "valkeys"}
+CACHES = {
+    "default": env.cache_url_config(
+        _cache_url,
+        # Django's own Redis backend (it needs only the `redis` package): django-environ
+        # would silently switch to django-redis whenever that happens to be installed.
+        backend="django.core.cache.backends.redis.RedisCache" if _redis_cache else None,
+    )
+}
+if _redis_cache:
+    # A Redis that stops answering fails the request within seconds, not at gunicorn's timeout.
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 2)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 2)
+    # Sessions are read from Redis and written through to the database: a Redis restarted
+    # empty, or evicting keys under memory pressure, signs nobody out, while reading one
+    # (every signed-in request) costs no query. Not with a per-process cache, where a worker
+    # would go on serving a session that another worker has ended at sign-out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -124,6 +187,8 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["emn_conference.formats"]
+# Country names: the Unicode CLDR's in every language but English (see translation_overrides).
+COUNTRIES_OVERRIDE = country_names()
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("DJANGO_TIME_ZONE", default="Europe/Sofia")
@@ -136,21 +201,31 @@ MODELTRANSLATION_JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 JQUERY_UI_URL = MODELTRANSLATION_JQUERY_UI_URL
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (and WhiteNoise serves from) in production.
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default="") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # Only the files we use out of static-file packages (jQuery UI's script), not whole ones.
+    "emn_conference.finders.PackageFileFinder",
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default="") or BASE_DIR / "media")
+# Uploaded logos and photos larger than these are refused (events/images.py): the pixel limit
+# bounds the memory needed to decode one, whatever the size of its file.
+IMAGE_UPLOAD_MAX_BYTES = env.int("DJANGO_IMAGE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+IMAGE_UPLOAD_MAX_PIXELS = env.int("DJANGO_IMAGE_UPLOAD_MAX_PIXELS", default=25_000_000)
 
-
-def _jquery_ui_dir() -> tuple[str, str]:
-    import xstatic.pkg.jquery_ui
-
-    return ("vendor/jquery-ui", xstatic.pkg.jquery_ui.BASE_DIR)
-
-
-STATICFILES_DIRS.append(_jquery_ui_dir())
+# Files with personal data made for staff (large exports, badge runs): outside MEDIA_ROOT and
+# never served directly; every app server and worker must see the same directory.
+PRIVATE_ROOT = Path(env("DJANGO_PRIVATE_ROOT", default="") or BASE_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # With object storage, a private bucket through django-storages instead.
+    "private": {"BACKEND": "emn_conference.storage.PrivateStorage"},
+    # Production (and `make prod-check`) hash and compress the static files, which WhiteNoise
+    # serves with a year's cache; the tests and development serve them as they are.
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -163,12 +238,60 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 # django-environ's documented way to spread the parsed URL into EMAIL_* settings.
 vars().update(EMAIL_CONFIG)
-# Where the site is reached, for links in emails (no request to take it from there).
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Where the site is reached, for links in emails. Required in production (check --deploy);
+# unset in development, links follow the address being served (emn_conference/site.py).
+SITE_URL = env("SITE_URL", default="")
 # A mail server that hangs must not hold a delegate's request for long.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="EMN Conference <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work (Celery). With a broker, workers send the outbox and run scheduled jobs;
+# without one (development, tests) each task runs in-process after the transaction commits.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A killed worker's tasks go to another one (acks_late), one task at a time per process so
+# that none waits behind a slow one.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request hands a task over quickly or not at all (the sweep sends it later).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {
+        "task": "outbox.tasks.sweep",
+        "schedule": env.float("OUTBOX_SWEEP_EVERY", default=30.0),
+    },
+    "export-jobs-expire": {"task": "registrations.tasks.export_jobs_expire", "schedule": 600.0},
+}
+# The outbox: tries per message, backoff (seconds, doubling from the base up to the cap),
+# and how long past its time a queued message waits before the sweep hands it out again.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_RETRY_BASE = env.float("OUTBOX_RETRY_BASE", default=30.0)
+OUTBOX_RETRY_MAX = env.float("OUTBOX_RETRY_MAX", default=3600.0)
+OUTBOX_SWEEP_AFTER = env.float("OUTBOX_SWEEP_AFTER", default=60.0)
+OUTBOX_SWEEP_BATCH = 500
+# Seconds a request waits for an event's lock before it answers "very busy, try again" (503).
+EVENT_LOCK_TIMEOUT = env.float("EVENT_LOCK_TIMEOUT", default=5.0)
+# Exports and badge runs of more rows than this are made by a worker, with a progress bar;
+# their files are kept this many hours; a job unfinished after EXPORT_JOB_TIMEOUT seconds
+# lost its worker and is marked failed.
+EXPORT_BACKGROUND_ABOVE = env.int("EXPORT_BACKGROUND_ABOVE", default=1000)
+EXPORT_FILE_HOURS = env.int("EXPORT_FILE_HOURS", default=24)
+EXPORT_JOB_TIMEOUT = env.int("EXPORT_JOB_TIMEOUT", default=3600)
 
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 
@@ -177,9 +300,70 @@ SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE
 SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
+# The site's own subdomains are HTTPS-only too (it covers names under the site's host name,
+# not its organisation's other sites).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preload (security.W021) is not offered: only the owner of the registrable domain can
+    # submit it to the browsers' list, for every site under it and hard to undo, while this
+    # site usually lives on one host name of an organisation's domain.
+    "security.W021",
+]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+# How many proxies of ours append to X-Forwarded-For (1 behind one nginx or load balancer,
+# 2 behind a load balancer and nginx): allauth takes the client's address for its rate
+# limits from that far from the right. 0 (the default) ignores the header, which a client
+# can forge, and counts by the connecting address: behind a proxy every visitor would then
+# share the proxy's limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): everything from our own origin, nothing inline, no
+# plugins, no framing. The site's pages, the admin (modeltranslation's tabs with our own
+# jQuery UI, the autocomplete widgets) and allauth's pages run under it unchanged.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+
+# Permissions-Policy (django-permissions-policy): no page of ours uses these browser features,
+# so none may, not even a page of ours fooled by injected markup. Only features Chromium knows
+# (it logs an error for others, such as the withdrawn interest-cohort); WebAuthn
+# (publickey-credentials-*) stays at the browser's default, same origin, for security keys.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "ambient-light-sensor": [],
+    "autoplay": [],
+    "bluetooth": [],
+    "browsing-topics": [],
+    # The check-in page to come scans badge QR codes: it will need camera=(self) then.
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 
 LOGGING = {
     "version": 1,

@@ -1,14 +1,20 @@
 """The agenda back office: every translated text in tabs, one tab per language."""
 
 import datetime
+import functools
 import zoneinfo
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation import settings as mt_settings
 from modeltranslation.admin import (
@@ -18,6 +24,9 @@ from modeltranslation.admin import (
 )
 from modeltranslation.utils import build_localized_fieldname
 
+from history.admin import HistoryAdminMixin
+
+from .images import ImageUploadField
 from .models import (
     Announcement,
     Event,
@@ -29,7 +38,7 @@ from .models import (
     Track,
     Venue,
 )
-from .translation_status import TranslationStatusMixin, localized
+from .translation_status import TranslationStatusMixin, localized, translated_fields
 
 
 def _default_language(field: str) -> str:
@@ -71,8 +80,133 @@ class SafeInitialMixin:
         return valid
 
 
-class TranslatedModelAdmin(SafeInitialMixin, TranslationStatusMixin, TabbedTranslationAdmin):
+def _date_input_hint(*, with_time: bool) -> str:
+    """How a date is typed in the current language, by example (Django's admin does not say)."""
+    date = datetime.date(2018, 5, 15).strftime(get_format("DATE_INPUT_FORMATS")[0])
+    if with_time:
+        return gettext("Date as %(date)s, time as %(time)s.") % {"date": date, "time": "09:30"}
+    return gettext("Date as %(date)s.") % {"date": date}
+
+
+class DateInputHintMixin:
+    """Says under each date field how to type it: 15.05.2018 in Bulgarian, 2018-05-15 in
+    English (emn_conference/formats)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(db_field, models.DateField):
+            hint = _date_input_hint(with_time=isinstance(db_field, models.DateTimeField))
+            formfield.help_text = f"{formfield.help_text} {hint}".lstrip()
+        return formfield
+
+
+class _TimeZoneNote:
+    """Says beside the date and time inputs which time zone their times are in: the zone
+    active while the page is rendered, i.e. the event's (see `changeform_view` below), else
+    the site's.
+
+    Django's admin script compares the browser's clock with the page's zone
+    (`data-admin-utc-offset`, the same zone) and otherwise adds "Note: You are 2 hours behind
+    server time." to each input; but these times are the event's, not the server's, and the
+    script adds its note only where no `.timezonewarning` stands beside the input already.
+    Its "Now" and "Today" still give the time in the event's zone.
+    """
+
+    def zone_note(self) -> str:
+        return format_html(
+            '<br><span class="help timezonewarning">{}</span>',
+            gettext("Time zone: %(zone)s") % {"zone": timezone.get_current_timezone_name()},
+        )
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        # Inside the inputs' paragraph, where the script looks for a note.
+        head, end, tail = html.rpartition("</p>")
+        if not end:
+            return html
+        return mark_safe(head + self.zone_note() + end + tail)  # noqa: S308 - Django's own HTML and ours
+
+
+class TimeZoneSplitDateTime(_TimeZoneNote, widgets.AdminSplitDateTime):
     pass
+
+
+class TimeZoneDateWidget(_TimeZoneNote, widgets.AdminDateWidget):
+    def zone_note(self) -> str:
+        # A day has no time zone, so nothing to say; the empty note keeps the script's away.
+        return '<span class="timezonewarning" hidden></span>'
+
+
+class TimeZoneNoteMixin:
+    """Date and time inputs that say which zone they are in (`_TimeZoneNote`)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DateTimeField):
+            kwargs.setdefault("widget", TimeZoneSplitDateTime)
+        elif isinstance(db_field, models.DateField):
+            kwargs.setdefault("widget", TimeZoneDateWidget)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class EitherLanguageForm:
+    """A translated text may be typed in either language first.
+
+    modeltranslation's admin requires the default language (English) of every text the
+    model requires, so a record typed only in Bulgarian was refused. Here no language is
+    required on its own; a text the model requires must be there in at least one of them
+    (the model checks the same through its fallback languages: events/translation.py).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.either_language = {}
+        model = self._meta.model
+        for name in translated_fields(model):
+            if model._meta.get_field(name).blank:
+                continue
+            columns = [column for column in localized(name) if column in self.fields]
+            if columns:
+                self.either_language[name] = columns
+                for column in columns:
+                    self.fields[column].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, columns in self.either_language.items():
+            if any(cleaned.get(c) for c in columns) or any(c in self.errors for c in columns):
+                continue
+            in_page_language = build_localized_fieldname(name, get_language())
+            self.add_error(
+                in_page_language if in_page_language in columns else columns[0],
+                ValidationError(_("Fill this in, in at least one language."), code="required"),
+            )
+        return cleaned
+
+
+@functools.cache
+def _either_language_form(form: type) -> type:
+    return type(form.__name__, (EitherLanguageForm, form), {})
+
+
+class EitherLanguageMixin:
+    """For the admins and inlines of translated models: `EitherLanguageForm`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form = _either_language_form(self.form)
+
+
+class TranslatedModelAdmin(
+    HistoryAdminMixin,
+    EitherLanguageMixin,
+    TimeZoneNoteMixin,
+    DateInputHintMixin,
+    SafeInitialMixin,
+    TranslationStatusMixin,
+    TabbedTranslationAdmin,
+):
+    # Uploaded images are checked and re-encoded, never stored as sent (events/images.py).
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
 
 
 @admin.register(Organisation)
@@ -80,10 +214,13 @@ class OrganisationAdmin(TranslatedModelAdmin):
     list_display = ["name", "acronym", "kind", "country"]
     list_filter = ["kind", "country"]
     search_fields = localized("name", "acronym")
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        **TranslatedModelAdmin.formfield_overrides,
+        models.URLField: {"assume_scheme": "https"},
+    }
 
 
-class RoomInline(TranslationTabularInline):
+class RoomInline(EitherLanguageMixin, TranslationTabularInline):
     model = Room
     extra = 1
 
@@ -104,12 +241,14 @@ class RoomAdmin(TranslatedModelAdmin):
     search_fields = localized("name")
 
 
-class TrackInline(TranslationTabularInline):
+class TrackInline(EitherLanguageMixin, TranslationTabularInline):
     model = Track
     extra = 0
 
 
-class SessionInline(TranslationStackedInline):
+class SessionInline(
+    EitherLanguageMixin, TimeZoneNoteMixin, DateInputHintMixin, TranslationStackedInline
+):
     model = Session
     extra = 0
     fields = ["title", "kind", "start", "end", "room", "track", "capacity"]
@@ -132,8 +271,33 @@ class SessionInline(TranslationStackedInline):
         return formset
 
 
+_ENDS_AFTER_START = next(
+    c for c in Event._meta.constraints if c.name == "events_event_ends_after_start"
+)
+
+
+class EventAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        # Impossible days are the database constraint's to judge. Asked here, its message
+        # stands once, next to the last day, instead of above the form.
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start is not None and end is not None:
+            try:
+                _ENDS_AFTER_START.validate(Event, Event(start_date=start, end_date=end))
+            except ValidationError as error:
+                self.add_error("end_date", error)
+                if self.instance.pk is not None:
+                    # The sessions below are then checked against the saved first and last
+                    # day, not against the new first day and the saved last one. (A new
+                    # event has no last day, and its sessions are not checked against days.)
+                    del cleaned["start_date"]
+        return cleaned
+
+
 @admin.register(Event)
 class EventAdmin(TranslatedModelAdmin):
+    form = EventAdminForm
     list_display = ["title", "start_date", "end_date", "venue", "status"]
     list_filter = ["status", "start_date"]
     search_fields = [*localized("title", "theme"), "slug"]
@@ -223,7 +387,8 @@ class SessionAdmin(TranslatedModelAdmin):
             # A session moves within its event: offer that event's tracks only.
             form.base_fields["track"].queryset = Track.objects.filter(event_id=obj.event_id)
         for name in ("start", "end"):
-            form.base_fields[name].help_text = _("In the event's time zone.")
+            field = form.base_fields[name]
+            field.help_text = " ".join([gettext("In the event's time zone."), field.help_text])
         return form
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

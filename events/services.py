@@ -10,12 +10,22 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .formatting import date_range
-from .models import Session, SessionSpeaker
+from .models import Event, Session, SessionSpeaker
 
 
 def _event_days(session: Session) -> tuple[datetime.date, datetime.date]:
     tz = zoneinfo.ZoneInfo(session.event.time_zone)
     return session.start.astimezone(tz).date(), session.end.astimezone(tz).date()
+
+
+def _has_days(event: Event) -> bool:
+    """Whether the event has days a session can lie within. Days missing, or the last before
+    the first, are the event's own error, shown once on its form, not once for each session."""
+    return (
+        event.start_date is not None
+        and event.end_date is not None
+        and event.start_date <= event.end_date
+    )
 
 
 def _overlapping(session: Session):
@@ -35,7 +45,7 @@ def session_validate(*, session: Session) -> None:
     else:
         first, last = _event_days(session)
         event = session.event
-        if first < event.start_date or last > event.end_date:
+        if _has_days(event) and (first < event.start_date or last > event.end_date):
             errors.setdefault("start", []).append(
                 _("The session must take place during the event (%(days)s).")
                 % {"days": date_range(event.start_date, event.end_date)}

@@ -1,31 +1,47 @@
 """Registration back office. Every change of status goes through `services`, so the admin
 applies the same rules and sends the same messages as the delegate pages."""
 
+import datetime
+import logging
 import tempfile
 from copy import copy
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.http import FileResponse, HttpResponseBadRequest, QueryDict
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse, QueryDict
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.cache import patch_cache_control
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django_countries import countries
 
+from emn_conference.record_admin import RecordAdmin
 from events.admin import EventAdmin as BaseEventAdmin
 from events.admin import SessionAdmin as BaseSessionAdmin
 from events.admin import TranslatedModelAdmin
 from events.models import Event, Session
 from events.translation_status import localized
+from history.admin import HistoryAdminMixin
 
-from . import queries, services
+from . import notifications, queries, services
+from .exports import DATASETS
 from .exports import http as exports_http
 from .forms import ExportForm
 from .models import (
     Delegation,
+    ExportJob,
     ExportRecord,
     LetterTemplate,
     Notification,
@@ -33,6 +49,9 @@ from .models import (
     Registration,
     SessionSignup,
 )
+from .notifications import MessagePreview
+
+logger = logging.getLogger(__name__)
 
 Status = Registration.Status
 
@@ -59,17 +78,101 @@ class NotificationInline(admin.TabularInline):
         return False
 
 
-class SignupSessionFilter(admin.SimpleListFilter):
+def _filtered_event_id(params) -> str | None:
+    """The event the registration list is filtered by, if any.
+
+    Django's own filter on `event` writes `event__id__exact`; a link may say `event=`.
+    """
+    for key in ("event__id__exact", "event__exact", "event"):
+        value = params.get(key, "")
+        if value.isdigit():
+            return value
+    return None
+
+
+class ShortListFilter(admin.SimpleListFilter):
+    """Offers only the values present among the registrations (of the filtered event); past
+    `LONG` of them, one drop-down with a button instead of a link each, so that the sidebar
+    stays short. A plain form: it works without JavaScript."""
+
+    template = "admin/registrations/registration/short_filter.html"
+    LONG = 12
+
+    def present(self, request):
+        registrations = Registration.objects.all()
+        event = _filtered_event_id(request.GET)
+        if event is not None:
+            registrations = registrations.filter(event_id=event)
+        return registrations
+
+    def choices(self, changelist):
+        values = ["", *(str(value) for value, _label in self.lookup_choices)]
+        for value, choice in zip(values, super().choices(changelist), strict=True):
+            yield {**choice, "value": value}
+
+    @property
+    def is_long(self) -> bool:
+        return len(self.lookup_choices) > self.LONG
+
+    def kept_parameters(self) -> list[tuple[str, str]]:
+        """The list's other filters, search and order, carried by the drop-down's form."""
+        return [
+            (name, value)
+            for name, values in self.request.GET.lists()
+            if name not in (self.parameter_name, PAGE_VAR)
+            for value in values
+        ]
+
+
+class CountryFilter(ShortListFilter):
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = (
+            self.present(request)
+            .exclude(country="")
+            .values_list("country", flat=True)
+            .distinct()
+            .order_by()
+        )
+        return sorted(((code, countries.name(code)) for code in codes), key=_by_label)
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(country=self.value())
+        return queryset
+
+
+class DelegationFilter(ShortListFilter):
+    title = _("delegation")
+    parameter_name = "delegation__id__exact"
+
+    def lookups(self, request, model_admin):
+        delegations = Delegation.objects.filter(
+            pk__in=self.present(request).values("delegation_id")
+        )
+        return sorted(((d.pk, str(d.name)) for d in delegations), key=_by_label)
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(delegation_id=int(self.value()))
+        return queryset
+
+
+class SignupSessionFilter(ShortListFilter):
     title = _("session")
     parameter_name = "session"
 
     def lookups(self, request, model_admin):
-        sessions = (
-            SessionSignup.objects.values_list("session_id", "session__title")
-            .distinct()
-            .order_by("session__start")
-        )
-        return [(str(pk), title) for pk, title in sessions]
+        # Session objects, not `values_list("session__title")`: the translated title is read
+        # in the page's language (with the other language's as fallback), not a raw column.
+        sessions = Session.objects.filter(
+            pk__in=SessionSignup.objects.filter(registration__in=self.present(request)).values(
+                "session_id"
+            )
+        ).order_by("start", "pk")
+        return [(str(session.pk), str(session.title)) for session in sessions]
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
@@ -77,11 +180,89 @@ class SignupSessionFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _by_label(choice: tuple) -> str:
+    return choice[1].casefold()
+
+
+# --- actions that change registrations: a confirmation page first -------------------------
+
+
+class _Rehearsal(Exception):
+    """Raised to roll back a rehearsal of an action."""
+
+
+@dataclass
+class _Outcome:
+    """What an action would do, for the confirmation page."""
+
+    done: list[Registration] = field(default_factory=list)
+    refused: list[tuple[Registration, list[str]]] = field(default_factory=list)
+    others: list[Registration] = field(default_factory=list)  # not selected, but told
+    messages: dict[int, list[str]] = field(default_factory=dict)  # registration → kinds
+    preview: MessagePreview | None = None
+    preview_for: Registration | None = None
+
+
+def _rehearse(queryset, service, by) -> _Outcome:
+    """Runs the action for real inside a transaction that is then rolled back, so that the
+    confirmation page shows exactly what the rules will do (who is refused and why, who else
+    moves up, which message each gets), with no second copy of those rules here. Nothing is
+    kept and nothing is sent: the messages' hand-over waits for a commit that never comes."""
+    selected = list(queryset.order_by("created_at", "pk"))
+    done, refused = [], {}
+    queued: list[tuple[int, str]] = []
+    preview = preview_pk = None
+    events = {registration.event_id for registration in selected}
+    try:
+        with transaction.atomic():
+            last = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
+            for registration in selected:
+                try:
+                    service(registration=registration, by=by)
+                except ValidationError as error:
+                    refused[registration.pk] = error.messages
+                else:
+                    done.append(registration.pk)
+            notes = list(
+                Notification.objects.filter(pk__gt=last, registration__event_id__in=events)
+                .select_related("registration__event__venue", "registration__user", "session")
+                .order_by("pk")
+            )
+            queued = [(note.registration_id, note.get_kind_display()) for note in notes]
+            # The preview is rendered here, from the registration as the action leaves it.
+            first = next((n for n in notes if n.registration_id in done), None)
+            if first is not None:
+                preview_pk = first.registration_id
+                preview = notifications.message_preview(
+                    registration=first.registration,
+                    kind=first.kind,
+                    language=first.language,
+                    session=first.session,
+                )
+            raise _Rehearsal
+    except _Rehearsal:
+        pass
+    told = {pk for pk, _kind in queued}
+    people = Registration.objects.select_related("event").in_bulk(
+        {*told, *(r.pk for r in selected)}
+    )
+    outcome = _Outcome(preview=preview, preview_for=people.get(preview_pk))
+    for pk, kind in queued:
+        outcome.messages.setdefault(pk, []).append(kind)
+    outcome.done = [people[pk] for pk in done]
+    outcome.refused = [(people[pk], reasons) for pk, reasons in refused.items()]
+    chosen = {r.pk for r in selected}
+    outcome.others = sorted(
+        (people[pk] for pk in told - chosen), key=lambda r: (r.created_at, r.pk)
+    )
+    return outcome
+
+
 def _apply(modeladmin, request, queryset, service, done_message):
     done, refused = 0, []
     for registration in queryset.order_by("created_at", "pk"):
         try:
-            service(registration=registration)
+            service(registration=registration, by=request.user)
         except ValidationError as error:
             refused.extend(error.messages)
         else:
@@ -92,26 +273,68 @@ def _apply(modeladmin, request, queryset, service, done_message):
         modeladmin.message_user(request, message, messages.WARNING)
 
 
+def _confirm_then_apply(modeladmin, request, queryset, *, action, service, title, done):
+    """Shows what the action would do and asks; acts only once staff say "Yes, I'm sure"
+    (`post=yes`, as Django's own delete confirmation)."""
+    if request.POST.get("post") == "yes":
+        _apply(modeladmin, request, queryset, service, done)
+        return None
+    outcome = _rehearse(queryset, service, request.user)
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.model._meta,
+        "title": title,
+        "action": action,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "selected": [registration.pk for registration in queryset.order_by("pk")],
+        "outcome": outcome,
+        "rows": [(r, outcome.messages.get(r.pk, [])) for r in outcome.done],
+        "others": [(r, outcome.messages.get(r.pk, [])) for r in outcome.others],
+        "back_url": request.get_full_path(),
+    }
+    return TemplateResponse(
+        request, "admin/registrations/registration/action_confirmation.html", context
+    )
+
+
 @admin.action(description=_("Approve the selected registrations"), permissions=["change"])
 def approve(modeladmin, request, queryset):
-    _apply(modeladmin, request, queryset, services.registration_approve, _("%(count)s approved."))
+    return _confirm_then_apply(
+        modeladmin,
+        request,
+        queryset,
+        action="approve",
+        service=services.registration_approve,
+        title=_("Approve these registrations?"),
+        done=_("%(count)s approved."),
+    )
 
 
 @admin.action(description=_("Decline the selected registrations"), permissions=["change"])
 def decline(modeladmin, request, queryset):
-    _apply(modeladmin, request, queryset, services.registration_decline, _("%(count)s declined."))
+    return _confirm_then_apply(
+        modeladmin,
+        request,
+        queryset,
+        action="decline",
+        service=services.registration_decline,
+        title=_("Decline these registrations?"),
+        done=_("%(count)s declined."),
+    )
 
 
 @admin.action(
     description=_("Move the selected registrations to the waiting list"), permissions=["change"]
 )
 def move_to_waitlist(modeladmin, request, queryset):
-    _apply(
+    return _confirm_then_apply(
         modeladmin,
         request,
         queryset,
-        services.registration_move_to_waitlist,
-        _("%(count)s moved to the waiting list."),
+        action="move_to_waitlist",
+        service=services.registration_move_to_waitlist,
+        title=_("Move these registrations to the waiting list?"),
+        done=_("%(count)s moved to the waiting list."),
     )
 
 
@@ -124,26 +347,34 @@ def resend(modeladmin, request, queryset):
 
 @admin.action(description=_("Cancel the selected registrations"), permissions=["change"])
 def cancel(modeladmin, request, queryset):
-    _apply(modeladmin, request, queryset, services.registration_cancel, _("%(count)s cancelled."))
+    return _confirm_then_apply(
+        modeladmin,
+        request,
+        queryset,
+        action="cancel",
+        service=services.registration_cancel,
+        title=_("Cancel these registrations?"),
+        done=_("%(count)s cancelled."),
+    )
 
 
 @admin.action(description=_("Approve the visa letters asked for"), permissions=["change"])
 def approve_visa_letters(modeladmin, request, queryset):
-    _apply(
+    # All the selected go to the rule, which says why it refuses one (no letter asked for,
+    # not confirmed) instead of leaving it out in silence.
+    return _confirm_then_apply(
         modeladmin,
         request,
-        queryset.filter(needs_visa_letter=True),
-        services.visa_letter_approve,
-        _("%(count)s visa letters approved and sent."),
+        queryset,
+        action="approve_visa_letters",
+        service=services.visa_letter_approve,
+        title=_("Approve and send these visa letters?"),
+        done=_("%(count)s visa letters approved and sent."),
     )
 
 
-def _badges_response(modeladmin, request, queryset, per_page: int) -> FileResponse:
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
-    printed = services.badges_print(
-        registrations=queryset, out=out, per_page=per_page, user=request.user, via="admin"
-    )
-    skipped = queryset.count() - printed
+def _badges_response(modeladmin, request, queryset, per_page: int):
+    skipped = queryset.count() - services.badges_confirmed(queryset).count()
     if skipped:
         modeladmin.message_user(
             request,
@@ -151,10 +382,40 @@ def _badges_response(modeladmin, request, queryset, per_page: int) -> FileRespon
             % {"count": skipped},
             messages.WARNING,
         )
-    out.seek(0)
-    return FileResponse(
-        out, as_attachment=True, filename="badges.pdf", content_type="application/pdf"
+    if services.export_is_large(rows=queryset.count() - skipped):
+        events = list(Event.objects.filter(registrations__in=queryset).distinct()[:2])
+        if len(events) != 1:
+            modeladmin.message_user(
+                request,
+                _("Filter the list by one event to print this many badges."),
+                messages.ERROR,
+            )
+            return None
+        job = services.export_job_start(
+            event=events[0],
+            registrations=queryset,
+            kind=ExportJob.Kind.BADGES,
+            language=get_language(),
+            per_page=per_page,
+            by=request.user,
+            via="admin",
+            filters={"per_page": per_page},
+        )
+        return redirect("admin:registrations_exportjob_progress", job.pk)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
+    services.badges_print(
+        registrations=queryset, out=out, per_page=per_page, by=request.user, via="admin"
     )
+    out.seek(0)
+    return _private(
+        FileResponse(out, as_attachment=True, filename="badges.pdf", content_type="application/pdf")
+    )
+
+
+def _private(response):
+    # Personal data: no copy in any cache on the way.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @admin.action(description=_("Print badges, eight per A4 page"), permissions=["export"])
@@ -167,8 +428,30 @@ def print_badges_single(modeladmin, request, queryset):
     return _badges_response(modeladmin, request, queryset, per_page=1)
 
 
+# What the services record, as the History page names it.
+REGISTRATION_ACTIONS = {
+    "registered": _("Registered"),
+    "registered_again": _("Registered again"),
+    "updated": _("Details changed"),
+    "cancelled": _("Cancelled"),
+    "approved": _("Approved"),
+    "declined": _("Declined"),
+    "moved_to_waitlist": _("Moved to the waiting list"),
+    "promoted": _("Moved up from the waiting list"),
+    "session_signup": _("Signed up for a session"),
+    "session_seat": _("Given a seat at a session"),
+    "session_release": _("Left a session"),
+    "visa_letter_approved": _("Visa letter approved"),
+    "visa_letter_withdrawn": _("Visa letter approval withdrawn"),
+    "calendar_address_renewed": _("New calendar address"),
+    "message_resent": _("Message sent again"),
+    "invitation_renewed": _("New invitation code"),
+}
+
+
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    history_labels = REGISTRATION_ACTIONS
     list_display = [
         "reference",
         "family_name",
@@ -184,8 +467,8 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_filter = [
         "event",
         "status",
-        "delegation",
-        "country",
+        DelegationFilter,
+        CountryFilter,
         SignupSessionFilter,
         "language",
         "needs_visa_letter",
@@ -302,6 +585,31 @@ class RegistrationAdmin(admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
+    def _filters_described(self, request, filters: QueryDict) -> list[tuple[str, str]]:
+        """The list's filters as the list itself names them, in the page's language:
+        ("Status", "Confirmed"), ("Country", "Bulgaria"), ("Search", "Huber")."""
+        listing = copy(request)
+        listing.GET = filters
+        try:
+            changelist = self.get_changelist_instance(listing)
+        except IncorrectLookupParameters:
+            return [(_("Filters"), _("not valid: go back to the list and filter again"))]
+        described = []
+        for spec in changelist.filter_specs:
+            if not getattr(spec, "used_parameters", None):
+                continue
+            chosen = [str(c["display"]) for c in spec.choices(changelist) if c["selected"]]
+            if chosen:
+                described.append((capfirst(spec.title), ", ".join(chosen)))
+        if changelist.date_hierarchy:
+            day = _hierarchy_date(filters, changelist.date_hierarchy)
+            if day is not None:
+                field = self.model._meta.get_field(changelist.date_hierarchy)
+                described.append((capfirst(field.verbose_name), day))
+        if changelist.query:
+            described.append((_("Search"), changelist.query))
+        return described
+
     def export_view(self, request):
         """Exports the registrations the list shows with its current filters."""
         if not self.has_export_permission(request):
@@ -321,35 +629,62 @@ class RegistrationAdmin(admin.ModelAdmin):
                     None,
                     _("The list's filters are not valid: go back to the list and filter again."),
                 )
-            filtered_event = filters.get("event__id__exact")
+            filtered_event = _filtered_event_id(filters)
             if filtered_event and filtered_event != str(form.cleaned_data["event"].pk):
                 form.add_error("event", _("Choose the event the list is filtered by."))
         if registrations is not None and form.is_valid():
             data = form.cleaned_data
-            dataset, writer = services.export_prepare(
-                event=data["event"],
-                registrations=registrations,
-                dataset=data["dataset"],
-                file_format=data["file_format"],
-                language=data["language"],
-                user=request.user,
-                via="admin",
-                filters={k: filters.getlist(k) for k in filters},
-            )
-            return exports_http.response(dataset=dataset, writer=writer, language=data["language"])
+            arguments = {
+                "event": data["event"],
+                "registrations": registrations,
+                "dataset": data["dataset"],
+                "file_format": data["file_format"],
+                "language": data["language"],
+                "by": request.user,
+                "via": "admin",
+                "filters": {k: filters.getlist(k) for k in filters},
+            }
+            if services.export_is_large(rows=registrations.filter(event=data["event"]).count()):
+                job = services.export_job_start(kind=ExportJob.Kind.LIST, **arguments)
+                return redirect("admin:registrations_exportjob_progress", job.pk)
+            out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
+            try:
+                services.export_write(out=out, **arguments)
+            except Exception:
+                # Nothing half-written leaves, and nothing is recorded as exported.
+                logger.exception("Export failed")
+                out.close()
+                form.add_error(None, _("The export failed and nothing was exported. Try again."))
+            else:
+                out.seek(0)
+                chosen, writer = services.export_prepare(
+                    event=data["event"],
+                    registrations=registrations,
+                    dataset=data["dataset"],
+                    file_format=data["file_format"],
+                )
+                return _private(
+                    FileResponse(
+                        out,
+                        as_attachment=True,
+                        filename=exports_http.filename(chosen, writer.extension),
+                        content_type=writer.content_type,
+                    )
+                )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Export attendee data"),
             "form": form,
             "filters_query": filters.urlencode(),
-            "filters_described": [f"{k} = {', '.join(filters.getlist(k))}" for k in filters],
+            "filters_described": self._filters_described(request, filters),
         }
         return TemplateResponse(request, "admin/registrations/registration/export.html", context)
 
 
 @admin.register(Delegation)
 class DelegationAdmin(TranslatedModelAdmin):
+    history_labels = REGISTRATION_ACTIONS
     list_display = ["name", "event", "organisation", "country", "head", "members", "quota"]
     list_filter = ["event", "country"]
     list_select_related = ["event", "organisation", "head"]
@@ -358,15 +693,27 @@ class DelegationAdmin(TranslatedModelAdmin):
     actions = ["renew_invitation"]
 
     def get_readonly_fields(self, request, obj=None):
+        # The code is made when the delegation is saved: shown before, it would not be that one.
+        if obj is None:
+            return []
         # Members joined for this event: moving the delegation would take them along.
-        if obj is not None and obj.registrations.exists():
+        if obj.registrations.exists():
             return ["invitation_code", "event"]
         return ["invitation_code"]
+
+    def save_model(self, request, obj, form, change):
+        # A new head is appointed by the service, which records it and tells them.
+        head = obj.head if "head" in form.changed_data else None
+        if head is not None:
+            obj.head_id = form.initial.get("head")
+        super().save_model(request, obj, form, change)
+        if head is not None:
+            services.delegation_head_appoint(delegation=obj, head=head, by=request.user)
 
     @admin.action(description=_("Give a new invitation code (the old link stops working)"))
     def renew_invitation(self, request, queryset):
         for delegation in queryset:
-            services.delegation_invitation_renew(delegation=delegation)
+            services.delegation_invitation_renew(delegation=delegation, by=request.user)
         self.message_user(
             request, _("%(count)s new invitation codes.") % {"count": queryset.count()}
         )
@@ -405,36 +752,234 @@ class LetterTemplateAdmin(TranslatedModelAdmin):
     autocomplete_fields = ["event"]
 
 
+_EXPORT_VIA = {"admin": _("Admin"), "command": _("Command line")}
+_EXPORT_FORMATS = {"csv": "CSV (UTF-8)", "xlsx": "Excel (XLSX)", "pdf": "PDF"}
+
+
+def export_via_label(code: str) -> str:
+    return str(_EXPORT_VIA.get(code, code))
+
+
+def export_dataset_label(code: str) -> str:
+    """A list's own label (registrations/exports), or "Badges" for a badge run."""
+    if code == ExportJob.Kind.BADGES:
+        return str(ExportJob.Kind.BADGES.label)
+    return str(DATASETS[code].label) if code in DATASETS else code
+
+
+def export_format_label(code: str) -> str:
+    return _EXPORT_FORMATS.get(code, code)
+
+
+def _language_label(code: str) -> str:
+    return str(dict(settings.LANGUAGES).get(code, code))
+
+
+class _LabelledCodeFilter(admin.SimpleListFilter):
+    """Filters the export log by a column of codes, offering the codes in use as words."""
+
+    def label(self, code: str) -> str:
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        codes = (
+            model_admin.get_queryset(request)
+            .values_list(self.parameter_name, flat=True)
+            .distinct()
+            .order_by()
+        )
+        return sorted(((code, self.label(code)) for code in codes), key=_by_label)
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.parameter_name: self.value()})
+        return queryset
+
+
+class ExportDatasetFilter(_LabelledCodeFilter):
+    title = _("list")
+    parameter_name = "dataset"
+
+    def label(self, code: str) -> str:
+        return export_dataset_label(code)
+
+
+class ExportFormatFilter(_LabelledCodeFilter):
+    title = _("format")
+    parameter_name = "format"
+
+    def label(self, code: str) -> str:
+        return export_format_label(code)
+
+
+class ExportViaFilter(_LabelledCodeFilter):
+    title = _("from")
+    parameter_name = "via"
+
+    def label(self, code: str) -> str:
+        return export_via_label(code)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(RecordAdmin):
+    """Large exports and badge runs made in the background: progress, then the file."""
+
+    list_display = ["created_at", "kind", "event", "dataset", "format", "status", "progress"]
+    list_filter = ["status", "kind", "event"]
+    list_select_related = ["event", "requested_by"]
+    fields = [
+        "created_at",
+        "requested_by",
+        "event",
+        "kind",
+        "dataset",
+        "format",
+        "language",
+        "status",
+        "done",
+        "total",
+        "error",
+        "finished_at",
+        "expires_at",
+        "record",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return queries.export_jobs_for_user(user=request.user)
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("registrations.export_registration")
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    @admin.display(description=_("progress"))
+    def progress(self, job):
+        if job.is_ready:
+            url = reverse("admin:registrations_exportjob_download", args=[job.pk])
+            return format_html('<a href="{}">{}</a>', url, _("Download"))
+        url = reverse("admin:registrations_exportjob_progress", args=[job.pk])
+        return format_html('<a href="{}">{} %</a>', url, job.percent)
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(function)
+
+        return [
+            path(
+                "<uuid:pk>/progress/",
+                view(self.progress_view),
+                name="registrations_exportjob_progress",
+            ),
+            path(
+                "<uuid:pk>/status.json",
+                view(self.status_view),
+                name="registrations_exportjob_status",
+            ),
+            path(
+                "<uuid:pk>/download/",
+                view(self.download_view),
+                name="registrations_exportjob_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def progress_view(self, request, pk):
+        """The progress bar: kept up to date by a script, or by the link without one."""
+        job = queries.export_job_for_user(pk=pk, user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Export in the background"),
+            "job": job,
+            "what": DATASETS[job.dataset].label
+            if job.dataset in DATASETS
+            else job.get_kind_display(),
+            "status_url": reverse("admin:registrations_exportjob_status", args=[job.pk]),
+            "download_url": reverse("admin:registrations_exportjob_download", args=[job.pk]),
+        }
+        return TemplateResponse(request, "admin/registrations/exportjob/progress.html", context)
+
+    def status_view(self, request, pk):
+        job = queries.export_job_for_user(pk=pk, user=request.user)
+        return _private(
+            JsonResponse(
+                {
+                    "status": job.status,
+                    "label": str(job.get_status_display()),
+                    "done": job.done,
+                    "total": job.total,
+                    "percent": job.percent,
+                    "ready": job.is_ready,
+                    "finished": job.is_finished,
+                    "error": job.error,
+                }
+            )
+        )
+
+    def download_view(self, request, pk):
+        job = queries.export_job_for_user(pk=pk, user=request.user)
+        if not job.is_ready:
+            raise Http404
+        return _private(
+            FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+        )
+
+
 @admin.register(ExportRecord)
-class ExportRecordAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "via", "event", "dataset", "format", "language", "rows"]
-    list_filter = ["event", "dataset", "format", "via"]
+class ExportRecordAdmin(RecordAdmin):
+    """The export log. Its columns hold codes (`admin`, `badges`, `pdf`); staff read them as
+    words in the page's language."""
+
+    list_display = [
+        "created_at",
+        "user",
+        "via_label",
+        "event",
+        "dataset_label",
+        "format_label",
+        "language_label",
+        "rows",
+    ]
+    list_filter = ["event", ExportDatasetFilter, ExportFormatFilter, ExportViaFilter]
     list_select_related = ["user", "event"]
-    readonly_fields = [*list_display, "filters"]
+    fields = [*list_display, "filters"]
+    readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
+    @admin.display(description=_("from"), ordering="via")
+    def via_label(self, record):
+        return export_via_label(record.via)
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    @admin.display(description=_("list"), ordering="dataset")
+    def dataset_label(self, record):
+        return export_dataset_label(record.dataset)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    @admin.display(description=_("format"), ordering="format")
+    def format_label(self, record):
+        return export_format_label(record.format)
+
+    @admin.display(description=_("language"), ordering="language")
+    def language_label(self, record):
+        return _language_label(record.language)
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["registration", "kind", "language", "status", "error", "created_at", "sent_at"]
+class NotificationAdmin(RecordAdmin):
+    list_display = [
+        "registration",
+        "kind",
+        "language",
+        "status",
+        "attempts",
+        "error",
+        "created_at",
+        "sent_at",
+    ]
     list_filter = ["status", "kind", "language", "registration__event"]
     list_select_related = ["registration"]
     search_fields = ["registration__reference"]
     readonly_fields = list_display
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 admin.site.unregister(Event)
@@ -446,7 +991,7 @@ class SessionAdmin(BaseSessionAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "capacity" in form.changed_data:
-            services.waitlists_fill(event=obj.event)
+            services.waitlists_fill(event=obj.event, by=request.user)
 
 
 @admin.register(Event)
@@ -459,7 +1004,7 @@ class EventAdmin(BaseEventAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # A raised capacity (of the event or a session) goes to those already waiting.
-        if change and services.waitlists_fill(event=form.instance):
+        if change and services.waitlists_fill(event=form.instance, by=request.user):
             self.message_user(request, _("Places freed by the change went to the waiting list."))
 
     def get_readonly_fields(self, request, obj=None):
@@ -524,5 +1069,20 @@ def _figures_text(confirmed: int, waitlisted: int, pending: int, capacity: int |
 
 
 def _initial_export(filters: QueryDict) -> dict:
-    event_id = filters.get("event__id__exact", "")
-    return {"event": event_id} if event_id.isdigit() else {}
+    event_id = _filtered_event_id(filters)
+    return {"event": event_id} if event_id is not None else {}
+
+
+def _hierarchy_date(filters: QueryDict, field: str) -> str | None:
+    """The year, month or day chosen in the list's date hierarchy, written out."""
+    parts = [filters.get(f"{field}__{part}", "") for part in ("year", "month", "day")]
+    try:
+        if parts[2]:
+            return date_format(datetime.date(*map(int, parts)), "DATE_FORMAT")
+        if parts[1]:
+            return date_format(datetime.date(int(parts[0]), int(parts[1]), 1), "YEAR_MONTH_FORMAT")
+        if parts[0]:
+            return str(int(parts[0]))
+    except ValueError:
+        return None
+    return None

@@ -7,4 +7,10 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the deployment checks
+        from outbox import delivery
+
+        from . import checks, notifications
+        from .models import Notification
+
+        del checks  # imported for its deployment checks
+        delivery.register(Notification, notifications.build_message)

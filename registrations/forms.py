@@ -105,7 +105,13 @@ class RegistrationCreateForm(RegistrationDetailsForm):
         label=_("Delegation invitation code"),
         max_length=40,
         required=False,
-        help_text=_("If your delegation's head sent you a code or link, it is filled in here."),
+        help_text=_(
+            "If your delegation's head sent you a code, e.g. K7QX-M3PT-9HWR (small or capital "
+            "letters, with or without the dashes). Their link fills it in."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
     )
     privacy_accepted = forms.BooleanField(
         widget=forms.CheckboxInput(attrs={"aria-describedby": "privacy-notice"}),

@@ -4,8 +4,11 @@ Business rules (capacity, quotas, the waitlist, approval) are in `registrations.
 """
 
 import secrets
+import unicodedata
+import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,10 +17,65 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
 from events.models import Event, Organisation, Session
+from outbox.models import Outgoing
+
+# The parts of a name as the registrant writes them and in Latin script; all are printed.
+PERSON_NAME_FIELDS = ("given_name", "family_name", "given_name_latin", "family_name_latin")
+# Not in a name: markup (names are printed on badges, letters and exports), the replacement
+# character (it stands for bytes that were not valid text), the bidirectional embeddings and
+# overrides that reorder the text around them, and below, control and unassigned characters.
+# Zero-width joiners and direction marks stay: some scripts write names with them.
+_NOT_IN_NAMES = frozenset("<>\ufffd\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_NOT_IN_NAMES_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn"})
+
+
+def validate_person_name(value: str) -> None:
+    """A name (any script) is made of letters, with spaces, hyphens, apostrophes and the like.
+
+    An empty value passes: whether a part is required is the field's concern. The model's
+    `clean` applies it, so the delegate's form, the services and the admin all refuse alike.
+    """
+    if not value:
+        return
+    if any(
+        c in _NOT_IN_NAMES or unicodedata.category(c) in _NOT_IN_NAMES_CATEGORIES for c in value
+    ):
+        raise ValidationError(
+            _("A name cannot contain < or >, control characters or unreadable characters."),
+            code="name_characters",
+        )
+    if not any(c.isalpha() for c in value):
+        raise ValidationError(_("A name must contain letters."), code="name_without_letters")
+
+
+# Invitation codes are read out on the phone and typed from paper: no 0/O, 1/I/L look-alikes.
+INVITATION_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+INVITATION_GROUPS, INVITATION_GROUP_LENGTH = 3, 4  # 31 ** 12: about 59 bits, not guessable
 
 
 def new_invitation_code() -> str:
-    return secrets.token_urlsafe(18)
+    """A code like `K7QX-M3PT-9HWR`."""
+    groups = (
+        "".join(secrets.choice(INVITATION_ALPHABET) for _ in range(INVITATION_GROUP_LENGTH))
+        for _ in range(INVITATION_GROUPS)
+    )
+    return "-".join(groups)
+
+
+def invitation_code_forms(typed: str) -> list[str]:
+    """The stored codes that `typed` may stand for: as typed (older codes, 24 URL-safe
+    characters, are case-sensitive), and in the grouped form, whatever the case, dashes or
+    spaces it was typed with."""
+    typed = typed.strip()
+    compact = "".join(c for c in typed.upper() if c not in " -")
+    forms = [typed] if typed else []
+    length = INVITATION_GROUPS * INVITATION_GROUP_LENGTH
+    if len(compact) == length and all(c in INVITATION_ALPHABET for c in compact):
+        size = INVITATION_GROUP_LENGTH
+        grouped = "-".join(compact[i : i + size] for i in range(0, length, size))
+        if grouped not in forms:
+            forms.append(grouped)
+    return forms
 
 
 def new_calendar_token() -> str:
@@ -104,6 +162,17 @@ class Registration(models.Model):
         ORGANISER = "organiser", _("Organiser")
         PRESS = "press", _("Press")
 
+    # What an approved visa letter shows of the person: changing any withdraws the approval.
+    VISA_LETTER_FIELDS = (
+        "honorific",
+        "given_name",
+        "family_name",
+        "given_name_latin",
+        "family_name_latin",
+        "position",
+        "organisation",
+        "country",
+    )
     # Those who still hold, or wait for, a place.
     ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
     # Those holding one of the event's seats (pending ones keep theirs while awaiting approval).
@@ -233,6 +302,22 @@ class Registration(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
 
+    @property
+    def allows_registering_again(self) -> bool:
+        """Whether its account may register for the event anew, under this same reference:
+        yes once it is cancelled or declined, not while it holds or awaits a place."""
+        return not self.is_active
+
+    def clean(self) -> None:
+        errors = {}
+        for field in PERSON_NAME_FIELDS:
+            try:
+                validate_person_name(getattr(self, field))
+            except ValidationError as error:
+                errors[field] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
 
 class SessionSignup(models.Model):
     """A registration's seat (or place in the queue) at a session with limited seats."""
@@ -269,8 +354,11 @@ class SessionSignup(models.Model):
         return f"{self.registration.reference} → {self.session}"
 
 
-class Notification(models.Model):
-    """Every message sent to a registrant, so a failed one can be seen and sent again."""
+class Notification(Outgoing):
+    """Every message sent to a registrant, so a failed one can be seen and sent again.
+
+    Built when it is sent, in the registrant's language, from the registration as it is then.
+    """
 
     class Kind(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmation")
@@ -282,11 +370,6 @@ class Notification(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         VISA_LETTER = "visa_letter", _("Visa invitation letter")
         SESSION_SEAT = "session_seat", _("Seat at a session")
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
 
     registration = models.ForeignKey(
         Registration,
@@ -305,15 +388,14 @@ class Notification(models.Model):
         help_text=_("For a message about a seat at a session."),
     )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
-    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.QUEUED)
-    error = models.CharField(_("error"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="registrations_notif_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.registration.reference}"
@@ -396,3 +478,85 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset} ({self.format}) {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def private_storage():
+    """Files with personal data (exports, badge runs): never under MEDIA_ROOT, never served."""
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class ExportJob(models.Model):
+    """A large export or badge run, made by a worker while its requester watches the progress.
+
+    The registrations are those the list showed when it was asked for (their ids are kept).
+    The file is kept in private storage until `expires_at`, for its requester (or staff with
+    the export permission) to download; the `ExportRecord` is written once the file is done.
+    """
+
+    class Kind(models.TextChoices):
+        LIST = "list", _("Attendee list")
+        BADGES = "badges", _("Badges")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being made")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Deleted after its time")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="export_jobs",
+        verbose_name=_("by"),
+    )
+    via = models.CharField(_("from"), max_length=20)
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("event")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    dataset = models.CharField(_("list"), max_length=40)
+    format = models.CharField(_("format"), max_length=10)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    per_page = models.PositiveSmallIntegerField(_("badges per page"), null=True, blank=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    selection = models.JSONField(_("registrations"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.QUEUED)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+    file = models.FileField(_("file"), storage=private_storage, upload_to="exports/", blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    record = models.OneToOneField(
+        ExportRecord, on_delete=models.SET_NULL, null=True, blank=True, related_name="job"
+    )
+    created_at = models.DateTimeField(_("asked for at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export in the background")
+        verbose_name_plural = _("exports in the background")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename or f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+    @property
+    def is_ready(self) -> bool:
+        """Whether its file can be downloaded now."""
+        return self.status == self.Status.DONE
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return (100 * self.done // self.total) if self.total else 0

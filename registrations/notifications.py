@@ -1,29 +1,31 @@
-"""Messages to registrants, in their preferred language, sent after the transaction commits.
+"""Messages to registrants, in their preferred language, sent by a worker after the commit.
 
 A message is first recorded (`Notification`, status queued) inside the transaction that
-changed the registration; it is sent once that transaction has committed. A mail server that
-fails marks the record failed, and never rolls back or loses the registration: staff see it
-in the admin and can send it again.
+changed the registration; once that transaction has committed, the outbox hands it to a
+worker (`outbox.delivery`), which builds it from the registration as it is then and sends it,
+retrying while the mail server is unavailable. A mail server that fails never rolls back or
+loses the registration: a message that cannot be sent is marked failed, and staff see it in
+the admin and can send it again.
 """
 
-import logging
 import zoneinfo
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from emn_conference.site import absolute_url
 from events.formatting import date_range
 from events.ical import event_calendar
+from outbox import services as outbox
 
 from . import documents
 from .models import Notification, Registration
-
-logger = logging.getLogger(__name__)
 
 Kind = Notification.Kind
 
@@ -72,48 +74,78 @@ def queue(*, registration: Registration, kind: str, session=None) -> Notificatio
     notification = Notification.objects.create(
         registration=registration, kind=kind, language=registration.language, session=session
     )
-    transaction.on_commit(lambda: deliver(notification_id=notification.pk))
+    outbox.enqueue(item=notification)
     return notification
 
 
 def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
-def build_message(notification: Notification) -> EmailMultiAlternatives:
-    registration = notification.registration
+@dataclass(frozen=True)
+class MessagePreview:
+    """A message as its recipient will read it: subject and bodies, in their language."""
+
+    language: str
+    subject: str
+    text: str
+    html: str
+    event_url: str
+
+
+def message_preview(
+    *, registration: Registration, kind: str, language: str | None = None, session=None
+) -> MessagePreview:
+    """Renders the message of `kind` for `registration` as it stands, recording nothing.
+
+    `build_message` sends exactly this; the admin shows it before staff act.
+    """
+    language = language or registration.language
     event = registration.event
-    with translation.override(notification.language):
-        intro = INTROS[notification.kind]
-        if notification.kind == Kind.SESSION_SEAT and notification.session is not None:
-            session = notification.session
+    with translation.override(language):
+        intro = INTROS[kind]
+        if kind == Kind.SESSION_SEAT and session is not None:
             start = timezone.localtime(session.start, zoneinfo.ZoneInfo(event.time_zone))
-            intro = intro % {
-                "session": session.title,
-                "when": date_format(start, "j E, H:i"),
-            }
+            intro = intro % {"session": session.title, "when": date_format(start, "j E, H:i")}
         context = {
             "registration": registration,
             "event": event,
-            "kind": notification.kind,
+            "kind": kind,
             "intro": intro,
             "dates": date_range(event.start_date, event.end_date),
             "registration_url": _absolute(registration.get_absolute_url()),
             "event_url": _absolute(event.get_absolute_url()),
         }
-        subject = SUBJECTS[notification.kind] % {
-            "event": event.title,
-            "reference": registration.reference,
-        }
-        message = EmailMultiAlternatives(
+        subject = SUBJECTS[kind] % {"event": event.title, "reference": registration.reference}
+        return MessagePreview(
+            language=language,
             subject=str(subject),
-            body=render_to_string("registrations/email/message.txt", context),
+            text=render_to_string("registrations/email/message.txt", context),
+            html=render_to_string("registrations/email/message.html", context),
+            event_url=context["event_url"],
+        )
+
+
+def build_message(notification: Notification) -> EmailMultiAlternatives:
+    notification = Notification.objects.select_related(
+        "registration__event__venue", "registration__user", "session"
+    ).get(pk=notification.pk)
+    registration = notification.registration
+    event = registration.event
+    preview = message_preview(
+        registration=registration,
+        kind=notification.kind,
+        language=notification.language,
+        session=notification.session,
+    )
+    with translation.override(notification.language):
+        message = EmailMultiAlternatives(
+            subject=preview.subject,
+            body=preview.text,
             to=[registration.user.email],
             reply_to=[event.contact_email] if event.contact_email else None,
         )
-        message.attach_alternative(
-            render_to_string("registrations/email/message.html", context), "text/html"
-        )
+        message.attach_alternative(preview.html, "text/html")
         if notification.kind == Kind.VISA_LETTER:
             message.attach(
                 f"visa-letter-{registration.reference}.pdf",
@@ -129,26 +161,28 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         ):
             message.attach(
                 f"{event.slug}.ics",
-                event_calendar(event=event, url=context["event_url"]),
+                event_calendar(event=event, url=preview.event_url),
                 "text/calendar; charset=utf-8; method=PUBLISH",
             )
     return message
 
 
-def deliver(*, notification_id: int) -> Notification:
-    notification = Notification.objects.select_related(
-        "registration__event__venue", "registration__user", "session"
-    ).get(pk=notification_id)
-    try:
-        build_message(notification).send()
-    except Exception as error:
-        notification.status = Notification.Status.FAILED
-        notification.error = f"{type(error).__name__}"[:200]
-        # Only ids and the error's type: no addresses or names in the logs.
-        logger.warning("Message %s failed: %s", notification.pk, notification.error)
-    else:
-        notification.status = Notification.Status.SENT
-        notification.sent_at = timezone.now()
-        notification.error = ""
-    notification.save(update_fields=["status", "error", "sent_at"])
-    return notification
+def tell_staff_visa_letter_withdrawn(*, registration: Registration) -> None:
+    """Tells the event's contact that a delegate changed what their approved letter showed."""
+    event = registration.event
+    if not event.contact_email:
+        return  # the registration list's visa letter filter still shows it as not approved
+    admin_path = reverse("admin:registrations_registration_change", args=[registration.pk])
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Visa letter to approve again: %(reference)s") % {
+            "reference": registration.reference
+        }
+        body = _(
+            "%(reference)s changed details that their approved visa invitation letter shows. "
+            "The approval is withdrawn: they get no letter until you approve it again.\n\n%(url)s"
+        ) % {"reference": registration.reference, "url": _absolute(admin_path)}
+    outbox.email_queue(
+        message=EmailMultiAlternatives(
+            subject=str(subject), body=str(body), to=[event.contact_email]
+        )
+    )

@@ -1,11 +1,18 @@
 """Reads for the delegate pages and the admin figures."""
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from events.models import Event, RegistrationState, Session
 
-from .models import Delegation, Registration, SessionSignup
+from .models import (
+    Delegation,
+    ExportJob,
+    Registration,
+    SessionSignup,
+    invitation_code_forms,
+)
 
 
 def registration_list_for_user(*, user) -> QuerySet[Registration]:
@@ -104,4 +111,48 @@ def registration_for_calendar_token(*, token: str) -> Registration:
         Registration.objects.select_related("event__venue"),
         calendar_token=token,
         status__in=Registration.ACTIVE_STATUSES,
+    )
+
+
+def export_job_for_user(*, pk, user) -> ExportJob:
+    """A background export, for the one who asked for it or staff who may export; else 404."""
+    job = get_object_or_404(ExportJob.objects.select_related("event"), pk=pk)
+    if job.requested_by_id != user.pk and not user.has_perm("registrations.export_registration"):
+        raise Http404
+    return job
+
+
+def export_jobs_for_user(*, user) -> QuerySet[ExportJob]:
+    jobs = ExportJob.objects.select_related("event", "requested_by")
+    if user.has_perm("registrations.export_registration"):
+        return jobs
+    return jobs.filter(requested_by=user)
+
+
+def delegation_for_invitation_code(*, event: Event, code: str) -> Delegation | None:
+    """The event's delegation with this invitation code, however it was typed (any case,
+    with or without the dashes or spaces); None when there is none."""
+    forms = invitation_code_forms(code)
+    if not forms:
+        return None
+    return Delegation.objects.filter(event=event, invitation_code__in=forms).first()
+
+
+class DelegationPlaces:
+    """How much of a delegation's quota its members use, as its pages say it."""
+
+    def __init__(self, *, delegation: Delegation):
+        self.delegation = delegation
+        self.quota = delegation.quota
+        self.used = delegation_active_count(delegation=delegation)
+        self.is_full = self.quota is not None and self.used >= self.quota
+
+
+def language_of(*, user) -> str | None:
+    """The language `user` chose for their messages when they last registered, if ever."""
+    return (
+        Registration.objects.filter(user=user)
+        .order_by("-created_at", "-pk")
+        .values_list("language", flat=True)
+        .first()
     )

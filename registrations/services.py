@@ -12,32 +12,53 @@ with sign-ups. A delegation's quota counts its active members; a full delegation
 Messages are queued in the same transaction and sent after it commits (see `notifications`).
 """
 
+import datetime
+import logging
 import secrets
+import tempfile
 import unicodedata
 import zoneinfo
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, BinaryIO
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.core.files import File
+from django.core.mail import EmailMultiAlternatives
+from django.db import OperationalError, connection, transaction
+from django.db.models import Count, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from psycopg.errors import LockNotAvailable
 
+from emn_conference.site import absolute_url
+from events.formatting import date_range
 from events.models import Event, RegistrationState, Session
+from history import services as history
+from outbox import services as outbox
 
-from . import notifications
+from . import notifications, queries
 from .models import (
     Delegation,
+    ExportJob,
     ExportRecord,
     LetterTemplate,
     Notification,
     PrivacyNotice,
     Registration,
     SessionSignup,
+    invitation_code_forms,
     new_calendar_token,
     new_invitation_code,
 )
 
+logger = logging.getLogger(__name__)
+
+# How often (in rows) a long export reports its progress.
+PROGRESS_EVERY = 250
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud at the door
 # The message that tells a registrant their current status.
 STATUS_MESSAGE = {
@@ -80,8 +101,45 @@ class AlreadyRegistered(Exception):
 # --- reading the state (inside the transaction, after locking) -------------------------
 
 
+class EventBusy(Exception):
+    """The event's lock was not free within EVENT_LOCK_TIMEOUT: nothing was changed."""
+
+
 def _lock_event(event: Event) -> Event:
-    return Event.objects.select_for_update().get(pk=event.pk)
+    """Locks the event's row, the first lock of every change to its seats (see the module).
+
+    A request waits at most EVENT_LOCK_TIMEOUT seconds for it (PostgreSQL's lock_timeout, for
+    the rest of the transaction) and then gives up with EventBusy, rather than holding a
+    worker for as long as a rush lasts.
+    """
+    if connection.vendor == "postgresql":
+        timeout_ms = int(settings.EVENT_LOCK_TIMEOUT * 1000)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
+    try:
+        return Event.objects.select_for_update().get(pk=event.pk)
+    except OperationalError as error:
+        if isinstance(error.__cause__, LockNotAvailable):
+            raise EventBusy(event.pk) from error
+        raise
+
+
+def _lock_registration(registration: Registration) -> tuple[Event, Registration]:
+    """Opens every change to a registration: the event, then the registration, locked."""
+    event = _lock_event(registration.event)
+    return event, Registration.objects.select_for_update().get(pk=registration.pk)
+
+
+def _record(registration: Registration, action: str, by, before: Mapping[str, Any]) -> None:
+    """Records what `action` changed on the registration (only fields in `before`)."""
+    after = history.snapshot(registration, before.keys())
+    history.record(
+        obj=registration, action=action, by=by, changes=history.changes_between(before, after)
+    )
+
+
+def _status_of(registration: Registration) -> dict[str, Any]:
+    return history.snapshot(registration, ["status"])
 
 
 def _seats_taken(event: Event, exclude: Registration | None = None) -> int:
@@ -146,7 +204,9 @@ def _new_reference(event: Event) -> str:
 
 def _delegation_for_code(event: Event, code: str) -> Delegation:
     delegation = (
-        Delegation.objects.select_for_update().filter(event=event, invitation_code=code).first()
+        Delegation.objects.select_for_update()
+        .filter(event=event, invitation_code__in=invitation_code_forms(code))
+        .first()
     )
     if delegation is None:
         raise ValidationError(
@@ -180,7 +240,7 @@ def _lock_signup_sessions(event: Event, sessions: Iterable[Session]) -> list[Ses
     return locked
 
 
-def _signup(registration: Registration, session: Session, now) -> SessionSignup:
+def _signup(registration: Registration, session: Session, now, by) -> SessionSignup:
     """Queues the registration for a session seat; it gets one at once if one is free."""
     signup = SessionSignup.objects.create(
         registration=registration,
@@ -191,6 +251,12 @@ def _signup(registration: Registration, session: Session, now) -> SessionSignup:
     # Whoever just signed up learns the outcome from the registration's own message.
     _fill_session(session, quiet=signup)
     signup.refresh_from_db()
+    history.record(
+        obj=registration,
+        action="session_signup",
+        by=by,
+        changes={"session": [None, str(session)], "session_status": [None, signup.status]},
+    )
     return signup
 
 
@@ -220,6 +286,16 @@ def _fill_session(session: Session, *, quiet: SessionSignup | None = None) -> No
         signup.queued_at = None
         signup.save(update_fields=["status", "queued_at"])
         if quiet is None or signup.pk != quiet.pk:
+            # A seat freed by someone else: given by the rules, so by the system.
+            history.record(
+                obj=signup.registration,
+                action="session_seat",
+                by=None,
+                changes={
+                    "session": [str(session), str(session)],
+                    "session_status": [SessionSignup.Status.WAITLISTED, signup.status],
+                },
+            )
             notifications.queue(
                 registration=signup.registration,
                 kind=Notification.Kind.SESSION_SEAT,
@@ -227,12 +303,18 @@ def _fill_session(session: Session, *, quiet: SessionSignup | None = None) -> No
             )
 
 
-def _release_signups(registration: Registration, sessions: Iterable[Session]) -> None:
+def _release_signups(registration: Registration, sessions: Iterable[Session], by) -> None:
     for session in sessions:
         deleted, _rows = SessionSignup.objects.filter(
             registration=registration, session=session
         ).delete()
         if deleted:
+            history.record(
+                obj=registration,
+                action="session_release",
+                by=by,
+                changes={"session": [str(session), None]},
+            )
             _fill_session(session)
 
 
@@ -250,7 +332,10 @@ def _promote_waitlist(event: Event, *, skip: Registration | None = None) -> list
     for registration in queue.order_by("queued_at", "created_at", "pk"):
         if not _has_free_seat(event):
             break
+        before = _status_of(registration)
         _set_status(registration, _seat_status(event))
+        # Moved up by the rules, whoever freed the seat: recorded as done by the system.
+        _record(registration, "promoted", None, before)
         _fill_sessions_of(registration)
         notifications.queue(registration=registration, kind=Notification.Kind.PROMOTED)
         promoted.append(registration)
@@ -278,9 +363,12 @@ def registration_create(
     privacy_accepted: bool,
     sessions: Iterable[Session] = (),
     invitation_code: str = "",
+    by,
     now=None,
 ) -> Registration:
     """Registers `user` for `event`: confirmed, pending approval, or on the waiting list.
+
+    `by` is who registers them: the delegate themselves, or staff on their behalf.
 
     Raises AlreadyRegistered if the user has a registration already, ValidationError (keyed
     by form field) for anything else that stops it; nothing is saved then.
@@ -295,7 +383,7 @@ def registration_create(
         event = _lock_event(event)
         _check_window(event, now)
         existing = Registration.objects.filter(event=event, user=user).first()
-        if existing is not None and existing.is_active:
+        if existing is not None and not existing.allows_registering_again:
             raise AlreadyRegistered(existing)
         # Seats freed by a change of capacity go to those already waiting, not to newcomers.
         _promote_waitlist(event)
@@ -310,6 +398,8 @@ def registration_create(
         registration = existing or Registration(
             event=event, user=user, reference=_new_reference(event)
         )
+        recorded = [*DETAIL_FIELDS, "status", "delegation"]
+        before = history.snapshot(registration, recorded) if existing else {}
         for name, value in details.items():
             setattr(registration, name, value)
         registration.delegation = delegation
@@ -322,8 +412,15 @@ def registration_create(
             registration.status, registration.queued_at = Registration.Status.WAITLISTED, now
         registration.full_clean()
         registration.save()
+        after = history.snapshot(registration, recorded)
+        history.record(
+            obj=registration,
+            action="registered_again" if existing else "registered",
+            by=by,
+            changes=history.changes_between(before, after),
+        )
         for session in locked_sessions:
-            _signup(registration, session, now)
+            _signup(registration, session, now, by)
         notifications.queue(registration=registration, kind=STATUS_MESSAGE[registration.status])
     return registration
 
@@ -333,40 +430,61 @@ def registration_update(
     registration: Registration,
     details: Mapping[str, Any],
     sessions: Iterable[Session],
+    by,
     now=None,
 ) -> Registration:
-    """The delegate changes their details or sessions; allowed until registration closes."""
+    """The delegate changes their details or sessions; allowed until registration closes.
+
+    Changing what an approved visa letter shows withdraws its approval: the delegate gets no
+    letter for the new details until staff approve it again, and the event's contact is told.
+    """
     now = now or timezone.now()
     registration_details_validate(details=details)
     with transaction.atomic():
-        event = _lock_event(registration.event)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        event, registration = _lock_registration(registration)
         if not registration.is_active:
             raise ValidationError(_("A cancelled or declined registration cannot be changed."))
         _check_window(event, now)
         wanted = _lock_signup_sessions(event, sessions)
         # Sessions that no longer take sign-ups were not offered on the form: keep those.
         current = [s for s in _sessions_of(registration) if s.capacity is not None]
+        before = history.snapshot(registration, details.keys())
         for name, value in details.items():
             setattr(registration, name, value)
         registration.full_clean()
         registration.save()
-        _release_signups(registration, [s for s in current if s not in wanted])
+        changes = history.changes_between(before, history.snapshot(registration, details.keys()))
+        if changes:
+            history.record(obj=registration, action="updated", by=by, changes=changes)
+        if registration.visa_letter_approved_at and set(changes) & set(
+            Registration.VISA_LETTER_FIELDS
+        ):
+            _visa_letter_withdraw(registration)
+        _release_signups(registration, [s for s in current if s not in wanted], by)
         for session in wanted:
             if session not in current:
-                _signup(registration, session, now)
+                _signup(registration, session, now, by)
     return registration
 
 
-def registration_cancel(*, registration: Registration) -> Registration:
-    """The delegate withdraws; their seat goes to the first on the waiting list."""
+def _visa_letter_withdraw(registration: Registration) -> None:
+    before = history.snapshot(registration, ["visa_letter_approved_at"])
+    registration.visa_letter_approved_at = None
+    registration.save(update_fields=["visa_letter_approved_at", "updated_at"])
+    _record(registration, "visa_letter_withdrawn", None, before)
+    notifications.tell_staff_visa_letter_withdrawn(registration=registration)
+
+
+def registration_cancel(*, registration: Registration, by) -> Registration:
+    """The delegate (or staff) withdraws it; its seat goes to the first on the waiting list."""
     with transaction.atomic():
-        event = _lock_event(registration.event)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        event, registration = _lock_registration(registration)
         if not registration.is_active:
             raise ValidationError(_("This registration is already cancelled or declined."))
-        _release_signups(registration, _sessions_of(registration))
+        _release_signups(registration, _sessions_of(registration), by)
+        before = _status_of(registration)
         _set_status(registration, Registration.Status.CANCELLED)
+        _record(registration, "cancelled", by, before)
         notifications.queue(registration=registration, kind=Notification.Kind.CANCELLED)
         # Once the event is over, a freed seat is of no use to anyone waiting.
         if event.end_date >= timezone.localdate(timezone=zoneinfo.ZoneInfo(event.time_zone)):
@@ -374,11 +492,10 @@ def registration_cancel(*, registration: Registration) -> Registration:
     return registration
 
 
-def registration_approve(*, registration: Registration) -> Registration:
+def registration_approve(*, registration: Registration, by) -> Registration:
     """Staff confirm a pending registration, or a waiting one if a seat is free."""
     with transaction.atomic():
-        event = _lock_event(registration.event)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        event, registration = _lock_registration(registration)
         if registration.status == Registration.Status.PENDING:
             pass  # it holds its seat already
         elif registration.status == Registration.Status.WAITLISTED:
@@ -392,40 +509,44 @@ def registration_approve(*, registration: Registration) -> Registration:
                 _("%(reference)s cannot be approved: it is %(status)s.")
                 % {"reference": registration.reference, "status": registration.get_status_display()}
             )
+        before = _status_of(registration)
         _set_status(registration, Registration.Status.CONFIRMED)
+        _record(registration, "approved", by, before)
         _fill_sessions_of(registration)
         notifications.queue(registration=registration, kind=Notification.Kind.APPROVED)
     return registration
 
 
-def registration_decline(*, registration: Registration) -> Registration:
+def registration_decline(*, registration: Registration, by) -> Registration:
     """Staff turn a registration down; a seat it held goes to the waiting list."""
     with transaction.atomic():
-        event = _lock_event(registration.event)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        event, registration = _lock_registration(registration)
         if not registration.is_active:
             raise ValidationError(
                 _("%(reference)s cannot be declined: it is %(status)s.")
                 % {"reference": registration.reference, "status": registration.get_status_display()}
             )
-        _release_signups(registration, _sessions_of(registration))
+        _release_signups(registration, _sessions_of(registration), by)
+        before = _status_of(registration)
         _set_status(registration, Registration.Status.DECLINED)
+        _record(registration, "declined", by, before)
         notifications.queue(registration=registration, kind=Notification.Kind.DECLINED)
         _promote_waitlist(event)
     return registration
 
 
-def registration_move_to_waitlist(*, registration: Registration) -> Registration:
+def registration_move_to_waitlist(*, registration: Registration, by) -> Registration:
     """Staff move a registration to the end of the waiting list, freeing its seat for others."""
     with transaction.atomic():
-        event = _lock_event(registration.event)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        event, registration = _lock_registration(registration)
         if registration.status not in Registration.SEAT_HOLDING_STATUSES:
             raise ValidationError(
                 _("%(reference)s cannot be moved to the waiting list: it is %(status)s.")
                 % {"reference": registration.reference, "status": registration.get_status_display()}
             )
+        before = _status_of(registration)
         _set_status(registration, Registration.Status.WAITLISTED)
+        _record(registration, "moved_to_waitlist", by, before)
         # Its session seats go to the next in each session's queue; it keeps its place there.
         registration.signups.filter(status=SessionSignup.Status.CONFIRMED).update(
             status=SessionSignup.Status.WAITLISTED, queued_at=timezone.now()
@@ -436,8 +557,13 @@ def registration_move_to_waitlist(*, registration: Registration) -> Registration
     return registration
 
 
-def waitlists_fill(*, event: Event) -> list[Registration]:
-    """After staff raise a capacity: free seats go to those waiting, event and sessions."""
+def waitlists_fill(*, event: Event, by) -> list[Registration]:
+    """After staff raise a capacity: free seats go to those waiting, event and sessions.
+
+    The promotions are the rules' doing and are recorded as the system's; `by` (who changed
+    the capacity) is in the history of the change itself.
+    """
+    del by
     with transaction.atomic():
         event = _lock_event(event)
         promoted = _promote_waitlist(event)
@@ -446,26 +572,38 @@ def waitlists_fill(*, event: Event) -> list[Registration]:
     return promoted
 
 
-def calendar_address_renew(*, registration: Registration) -> Registration:
+def calendar_address_renew(*, registration: Registration, by) -> Registration:
     """A new secret calendar address, e.g. after the old one was shared; the old one stops."""
-    registration.calendar_token = new_calendar_token()
-    registration.save(update_fields=["calendar_token", "updated_at"])
+    with transaction.atomic():
+        registration.calendar_token = new_calendar_token()
+        registration.save(update_fields=["calendar_token", "updated_at"])
+        # The secret itself is not kept in the history.
+        history.record(obj=registration, action="calendar_address_renewed", by=by)
     return registration
 
 
-def delegation_invitation_renew(*, delegation: Delegation) -> Delegation:
+def delegation_invitation_renew(*, delegation: Delegation, by) -> Delegation:
     """A new invitation code, e.g. after the link leaked; the old one stops working."""
-    delegation.invitation_code = new_invitation_code()
-    delegation.save(update_fields=["invitation_code"])
+    with transaction.atomic():
+        delegation.invitation_code = new_invitation_code()
+        delegation.save(update_fields=["invitation_code"])
+        history.record(obj=delegation, action="invitation_renewed", by=by)
     return delegation
 
 
-def registration_resend(*, registration: Registration) -> Notification:
+def registration_resend(*, registration: Registration, by) -> Notification:
     """Sends again the message that matches the registration's status now."""
     with transaction.atomic():
-        return notifications.queue(
+        notification = notifications.queue(
             registration=registration, kind=STATUS_MESSAGE[registration.status]
         )
+        history.record(
+            obj=registration,
+            action="message_resent",
+            by=by,
+            changes={"message": [None, notification.kind]},
+        )
+        return notification
 
 
 # --- organiser outputs ----------------------------------------------------------------------
@@ -477,15 +615,10 @@ def export_prepare(
     registrations,
     dataset: str,
     file_format: str,
-    language: str,
-    user=None,
-    via: str,
-    filters: Mapping[str, Any] | None = None,
 ):
-    """Chooses the list and the writer for an export, and records who exported what.
+    """Chooses the list and the writer for an export: returns (dataset, writer).
 
-    Returns (dataset, writer); the caller writes or streams the file with
-    `exports.writers` inside `translation.override(language)`.
+    Nothing is recorded yet: `export_write` records the export once the file is complete.
     """
     from .exports import DATASETS
     from .exports.writers import WRITERS
@@ -494,48 +627,319 @@ def export_prepare(
         raise ValidationError({"dataset": _("Choose one of the lists offered.")})
     if file_format not in WRITERS:
         raise ValidationError({"file_format": _("Choose CSV or XLSX.")})
-    chosen = DATASETS[dataset](event=event, registrations=registrations)
-    ExportRecord.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
+    return DATASETS[dataset](event=event, registrations=registrations), WRITERS[file_format]
+
+
+def _record_export(
+    *,
+    event_id: int,
+    by,
+    via: str,
+    dataset: str,
+    file_format: str,
+    language: str,
+    filters: Mapping[str, Any] | None,
+    rows: int,
+) -> ExportRecord:
+    return ExportRecord.objects.create(
+        user=by if by is not None and by.is_authenticated else None,
         via=via,
-        event=event,
+        event_id=event_id,
         dataset=dataset,
         format=file_format,
         language=language,
         filters=dict(filters or {}),
-        rows=chosen.count(),
+        rows=rows,
     )
-    return chosen, WRITERS[file_format]
 
 
-def badges_print(*, registrations, out, per_page: int, user=None, via: str) -> int:
-    """Writes the badges of the confirmed ones among `registrations` to `out`; the others get
-    none (a badge opens the door). Recorded like an export, one record per event."""
-    from django.db.models import Count
-    from django.utils.translation import get_language
+def _counted(items: Iterable, progress: Callable[[int], None] | None) -> Iterator:
+    """Yields `items`, telling `progress` how many have gone by every few hundred."""
+    done = 0
+    for item in items:
+        yield item
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
+    if progress is not None:
+        progress(done)
 
+
+def _write_list(
+    *,
+    event: Event,
+    registrations,
+    dataset: str,
+    file_format: str,
+    language: str,
+    out: BinaryIO,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Writes an attendee list to `out`; returns how many rows it has."""
+    chosen, writer = export_prepare(
+        event=event, registrations=registrations, dataset=dataset, file_format=file_format
+    )
+    rows = [0]
+
+    def counting(done: int) -> None:
+        rows[0] = done
+        if progress is not None:
+            progress(done)
+
+    with translation.override(language):
+        writer.write(_CountedDataset(chosen, counting), out)
+    return rows[0]
+
+
+def export_write(
+    *,
+    event: Event,
+    registrations,
+    dataset: str,
+    file_format: str,
+    language: str,
+    out: BinaryIO,
+    by,
+    via: str,
+    filters: Mapping[str, Any] | None = None,
+) -> ExportRecord:
+    """Writes an attendee list to `out` and, once it is complete, records who exported what."""
+    rows = _write_list(
+        event=event,
+        registrations=registrations,
+        dataset=dataset,
+        file_format=file_format,
+        language=language,
+        out=out,
+    )
+    return _record_export(
+        event_id=event.pk,
+        by=by,
+        via=via,
+        dataset=dataset,
+        file_format=file_format,
+        language=language,
+        filters=filters,
+        rows=rows,
+    )
+
+
+class _CountedDataset:
+    """A dataset whose rows report their progress; everything else is the dataset's own."""
+
+    def __init__(self, dataset, progress: Callable[[int], None]):
+        self._dataset, self._progress = dataset, progress
+
+    def __getattr__(self, name):
+        return getattr(self._dataset, name)
+
+    def rows(self):
+        return _counted(self._dataset.rows(), self._progress)
+
+
+def badges_confirmed(registrations) -> QuerySet[Registration]:
+    """Those among `registrations` who get a badge: the confirmed ones (a badge opens the door)."""
+    return registrations.filter(status=Registration.Status.CONFIRMED)
+
+
+def _write_badges(
+    *, registrations, out: BinaryIO, per_page: int, progress: Callable[[int], None] | None = None
+) -> int:
     from . import documents
 
-    confirmed = registrations.filter(status=Registration.Status.CONFIRMED)
-    per_event = confirmed.order_by().values("event_id").annotate(rows=Count("pk"))
-    for row in per_event:
-        ExportRecord.objects.create(
-            user=user if user is not None and user.is_authenticated else None,
-            via=via,
+    ordered = (
+        badges_confirmed(registrations)
+        .select_related("event", "delegation")
+        .order_by("family_name", "given_name", "pk")
+    )
+    return documents.badges_pdf(
+        _counted(ordered.iterator(chunk_size=200), progress), out, per_page=per_page
+    )
+
+
+def _record_badges(*, registrations, per_page: int, by, via: str) -> list[ExportRecord]:
+    per_event = badges_confirmed(registrations).order_by().values("event_id")
+    return [
+        _record_export(
             event_id=row["event_id"],
+            by=by,
+            via=via,
             dataset="badges",
-            format="pdf",
-            language=get_language(),
+            file_format="pdf",
+            language=translation.get_language(),
             filters={"per_page": per_page},
             rows=row["rows"],
         )
-    ordered = confirmed.select_related("event", "delegation").order_by(
-        "family_name", "given_name", "pk"
+        for row in per_event.annotate(rows=Count("pk"))
+    ]
+
+
+def badges_print(*, registrations, out: BinaryIO, per_page: int, by, via: str) -> int:
+    """Writes the badges of the confirmed ones among `registrations` to `out`; the others get
+    none. Once the file is complete, recorded like an export, one record per event."""
+    printed = _write_badges(registrations=registrations, out=out, per_page=per_page)
+    _record_badges(registrations=registrations, per_page=per_page, by=by, via=via)
+    return printed
+
+
+def export_is_large(*, rows: int) -> bool:
+    """Above this many rows, an export or a badge run is made by a worker, not the request."""
+    return rows > settings.EXPORT_BACKGROUND_ABOVE
+
+
+def export_job_start(
+    *,
+    event: Event,
+    registrations,
+    kind: str,
+    language: str,
+    by,
+    via: str,
+    dataset: str = "",
+    file_format: str = "",
+    per_page: int | None = None,
+    filters: Mapping[str, Any] | None = None,
+) -> ExportJob:
+    """Keeps which registrations to export and hands the work to a worker after the commit."""
+    from . import tasks
+
+    if kind == ExportJob.Kind.LIST:
+        # Refuses a bad choice now, in the requester's language, not later in the worker.
+        export_prepare(
+            event=event, registrations=registrations, dataset=dataset, file_format=file_format
+        )
+    else:
+        dataset, file_format, per_page = "badges", "pdf", per_page or 8
+        registrations = badges_confirmed(registrations)
+    selection = list(registrations.filter(event=event).order_by("pk").values_list("pk", flat=True))
+    job = ExportJob(
+        requested_by=by,
+        via=via,
+        event=event,
+        kind=kind,
+        dataset=dataset,
+        format=file_format,
+        language=language,
+        per_page=per_page,
+        filters=dict(filters or {}),
+        selection=selection,
+        total=len(selection),
     )
-    return documents.badges_pdf(ordered.iterator(chunk_size=200), out, per_page=per_page)
+    job.full_clean()
+    with transaction.atomic():
+        job.save()
+        transaction.on_commit(lambda: tasks.export_job_run.delay(str(job.pk)), robust=True)
+    return job
 
 
-def visa_letter_approve(*, registration: Registration) -> Registration:
+def export_job_run(*, job_id: str) -> ExportJob:
+    """Makes the file of a job (in a worker); a failure is kept on the job with its reason."""
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=ExportJob.Status.RUNNING
+    )
+    job = ExportJob.objects.select_related("event", "requested_by").get(pk=job_id)
+    if not claimed:
+        return job  # already made, failed or being made: a repeated task does nothing
+    registrations = Registration.objects.filter(pk__in=job.selection)
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(done=done)
+
+    name = _job_filename(job)
+    try:
+        with tempfile.TemporaryFile() as out, translation.override(job.language):
+            if job.kind == ExportJob.Kind.LIST:
+                rows = _write_list(
+                    event=job.event,
+                    registrations=registrations,
+                    dataset=job.dataset,
+                    file_format=job.format,
+                    language=job.language,
+                    out=out,
+                    progress=progress,
+                )
+            else:
+                rows = _write_badges(
+                    registrations=registrations, out=out, per_page=job.per_page, progress=progress
+                )
+            out.seek(0)
+            # The file and the record of the export exist together or not at all.
+            with transaction.atomic():
+                job.file.save(name, File(out), save=False)
+                if job.kind == ExportJob.Kind.LIST:
+                    record = _record_export(
+                        event_id=job.event_id,
+                        by=job.requested_by,
+                        via=job.via,
+                        dataset=job.dataset,
+                        file_format=job.format,
+                        language=job.language,
+                        filters=job.filters,
+                        rows=rows,
+                    )
+                else:
+                    [record] = _record_badges(
+                        registrations=registrations,
+                        per_page=job.per_page,
+                        by=job.requested_by,
+                        via=job.via,
+                    )
+                now = timezone.now()
+                job.status = ExportJob.Status.DONE
+                job.done = rows
+                job.filename = name
+                job.record = record
+                job.finished_at = now
+                job.expires_at = now + datetime.timedelta(hours=settings.EXPORT_FILE_HOURS)
+                job.selection = []  # done with: no need to keep who was in it
+                job.save()
+    except Exception as error:
+        logger.exception("Export job %s failed", job.pk)
+        if job.file:
+            job.file.delete(save=False)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:200],
+            finished_at=timezone.now(),
+            file="",
+            selection=[],
+        )
+        job.refresh_from_db()
+    return job
+
+
+def _job_filename(job: ExportJob) -> str:
+    if job.kind == ExportJob.Kind.BADGES:
+        return f"{job.event.slug}-badges-{timezone.localdate():%Y%m%d}.pdf"
+    return f"{job.event.slug}-{job.dataset}-{timezone.localdate():%Y%m%d}.{job.format}"
+
+
+def export_jobs_expire(*, now: datetime.datetime | None = None) -> int:
+    """Deletes the files of jobs past their time (a scheduled job); returns how many.
+
+    A job still unfinished long after it was asked for lost its worker: it is marked failed,
+    so that its requester is told instead of watching a bar that never moves.
+    """
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.EXPORT_JOB_TIMEOUT)
+    ExportJob.objects.filter(
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING], created_at__lte=stale
+    ).update(
+        status=ExportJob.Status.FAILED,
+        error=_("Interrupted: ask for the export again."),
+        finished_at=now,
+        selection=[],
+    )
+    expired = 0
+    for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, expires_at__lte=now):
+        job.file.delete(save=False)
+        job.status = ExportJob.Status.EXPIRED
+        job.save(update_fields=["file", "status"])
+        expired += 1
+    return expired
+
+
+def visa_letter_approve(*, registration: Registration, by) -> Registration:
     """Staff approve the visa invitation letter a confirmed delegate asked for; it is sent."""
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -552,7 +956,121 @@ def visa_letter_approve(*, registration: Registration) -> Registration:
         if not LetterTemplate.objects.filter(event_id=registration.event_id).exists():
             raise ValidationError(_("Write the event's visa letter first (Visa letter templates)."))
         if registration.visa_letter_approved_at is None:
+            before = history.snapshot(registration, ["visa_letter_approved_at"])
             registration.visa_letter_approved_at = timezone.now()
             registration.save(update_fields=["visa_letter_approved_at", "updated_at"])
+            _record(registration, "visa_letter_approved", by, before)
         notifications.queue(registration=registration, kind=Notification.Kind.VISA_LETTER)
     return registration
+
+
+# --- invitation codes and heads of delegation ---------------------------------------------
+
+# Wrong invitation codes one account, or one network address, may type in a window: plenty
+# for typing mistakes, far too few to find a code by guessing.
+INVITATION_TRIES = 10
+INVITATION_TRIES_WINDOW = 15 * 60  # seconds
+
+
+def _invitation_try_keys(*, by, ip: str) -> list[str]:
+    keys = [f"registrations:invitation-tries:ip:{ip}"]
+    if by is not None and by.is_authenticated:
+        keys.append(f"registrations:invitation-tries:user:{by.pk}")
+    return keys
+
+
+def invitation_code_use(*, event: Event, code: str, by, ip: str) -> Delegation:
+    """The delegation of `event` that `code` invites to, however it was typed.
+
+    Wrong codes are counted in the cache (shared by every server, like allauth's limits), per
+    account and per network address; after INVITATION_TRIES of them within the window every
+    further try is refused, right or wrong, until the window has passed. Raises
+    ValidationError keyed by the form's field. Whether the delegation has room is checked
+    when registering, under its lock.
+    """
+    keys = _invitation_try_keys(by=by, ip=ip)
+    if any((cache.get(key) or 0) >= INVITATION_TRIES for key in keys):
+        raise ValidationError(
+            {
+                "invitation_code": ValidationError(
+                    _("Too many wrong invitation codes. Please try again in 15 minutes."),
+                    code="too_many_tries",
+                )
+            }
+        )
+    delegation = queries.delegation_for_invitation_code(event=event, code=code)
+    if delegation is None:
+        for key in keys:
+            # Redis keeps the key's expiry on incr; caches that cannot (database, files)
+            # restart it at their default timeout, which still bounds the rate.
+            cache.add(key, 0, timeout=INVITATION_TRIES_WINDOW)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between the two calls
+                cache.set(key, 1, timeout=INVITATION_TRIES_WINDOW)
+        raise ValidationError(
+            {
+                "invitation_code": ValidationError(
+                    _("This invitation code is not valid for this event."), code="invalid"
+                )
+            }
+        )
+    return delegation
+
+
+def delegation_head_appoint(*, delegation: Delegation, head, by) -> Delegation:
+    """Makes `head` the head of `delegation` and tells them, with the link to its page.
+
+    The message is in the language they chose when they last registered, else the site's;
+    it is rendered now (the address it links to is this site's: see `emn_conference.site`)
+    and sent by a worker after the commit. Appointing the head already in place does nothing.
+    """
+    with transaction.atomic():
+        delegation = (
+            Delegation.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .get(pk=delegation.pk)
+        )
+        if delegation.head_id == head.pk:
+            return delegation
+        before = history.snapshot(delegation, ["head"])
+        delegation.head = head
+        delegation.full_clean()
+        delegation.save(update_fields=["head"])
+        history.record(
+            obj=delegation,
+            action="head_appointed",
+            by=by,
+            changes=history.changes_between(before, history.snapshot(delegation, ["head"])),
+        )
+        outbox.email_queue(message=_head_appointed_message(delegation=delegation, head=head))
+    return delegation
+
+
+def _head_appointed_message(*, delegation: Delegation, head) -> EmailMultiAlternatives:
+    language = queries.language_of(user=head) or settings.LANGUAGE_CODE
+    event = delegation.event
+    with translation.override(language):
+        page = reverse("registrations:delegation", kwargs={"slug": event.slug, "pk": delegation.pk})
+        context = {
+            "delegation": delegation,
+            "event": event,
+            "head": head,
+            "language": language,
+            "places": queries.DelegationPlaces(delegation=delegation),
+            "dates": date_range(event.start_date, event.end_date),
+            "delegation_url": absolute_url(page),
+        }
+        subject = _("You are the head of the delegation “%(delegation)s” at %(event)s") % {
+            "delegation": delegation.name,
+            "event": event.title,
+        }
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("registrations/email/head_appointed.txt", context),
+            to=[head.email],
+        )
+        message.attach_alternative(
+            render_to_string("registrations/email/head_appointed.html", context), "text/html"
+        )
+    return message

@@ -2,6 +2,7 @@
 
 from io import BytesIO
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.decorators import verified_email_required
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -15,13 +16,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
+from emn_conference.site import absolute_url
 from events import queries as event_queries
 from events import schedule
 from events.views import EventMixin
 
 from . import documents, queries, services
 from .forms import CancelForm, RegistrationCreateForm, RegistrationDetailsForm
-from .models import Registration, SessionSignup
+from .models import Delegation, Registration, SessionSignup
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -39,34 +41,87 @@ class RegisterView(EventMixin, FormView):
     form_class = RegistrationCreateForm
 
     def dispatch(self, request, *args, **kwargs):
-        existing = queries.registration_for_event_and_user(event=self.event, user=request.user)
-        if existing is not None:
+        self.previous = queries.registration_for_event_and_user(event=self.event, user=request.user)
+        if self.previous is not None and not self.previous.allows_registering_again:
             messages.info(request, _("You are already registered for this event."))
-            return redirect(existing)
+            return redirect(self.previous)
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        return {"invitation_code": self.request.GET.get("invitation", "")[:40]}
+        # Registering again after a cancellation starts from the details given last time;
+        # consents are asked afresh, never pre-ticked.
+        previous = {}
+        if self.previous is not None:
+            previous = {
+                name: getattr(self.previous, name)
+                for name in services.DETAIL_FIELDS
+                if name not in ("photo_consent", "listing_consent")
+            }
+        delegation, _error = self.invitation()
+        code = delegation.invitation_code if delegation else self.typed_invitation_code()
+        return {**previous, "invitation_code": code}
+
+    def typed_invitation_code(self) -> str:
+        # The link's code on the way in; the form's once it is sent.
+        if self.request.method == "POST":
+            return self.request.POST.get("invitation_code", "").strip()[:40]
+        return self.request.GET.get("invitation", "").strip()[:40]
+
+    def invitation(self) -> tuple[Delegation | None, ValidationError | None]:
+        """The delegation the typed code invites to, or why not. Asked once per request:
+        each wrong code counts towards the limit of tries."""
+        if not hasattr(self, "_invitation"):
+            self._invitation = (None, None)
+            code = self.typed_invitation_code()
+            if code:
+                try:
+                    delegation = services.invitation_code_use(
+                        event=self.event,
+                        code=code,
+                        by=self.request.user,
+                        ip=get_account_adapter(self.request).get_client_ip(self.request),
+                    )
+                except ValidationError as error:
+                    self._invitation = (None, error)
+                else:
+                    self._invitation = (delegation, None)
+        return self._invitation
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "event": self.event}
 
     def get_context_data(self, **kwargs):
+        delegation, error = self.invitation()
         return super().get_context_data(
             availability=queries.RegistrationAvailability(event=self.event),
             privacy_notice=services.privacy_notice_current(),
+            delegation=delegation,
+            delegation_places=delegation and queries.DelegationPlaces(delegation=delegation),
+            # On the way in, before the form; once it is sent, the error is at its field.
+            invitation_errors=error.messages if error and self.request.method == "GET" else [],
+            register_alone_url=self.request.path,
             **kwargs,
         )
 
+    def form_invalid(self, form):
+        _delegation, error = self.invitation()
+        if error is not None and "invitation_code" not in form.errors:
+            _add_errors(form, error)
+        return super().form_invalid(form)
+
     def form_valid(self, form):
+        delegation, error = self.invitation()
+        if error is not None:
+            return self.form_invalid(form)
         try:
             registration = services.registration_create(
                 event=self.event,
                 user=self.request.user,
                 details=form.details,
                 sessions=form.chosen_sessions,
-                invitation_code=form.cleaned_data["invitation_code"].strip(),
+                invitation_code=delegation.invitation_code if delegation else "",
                 privacy_accepted=form.cleaned_data["privacy_accepted"],
+                by=self.request.user,
             )
         except services.AlreadyRegistered as already:
             messages.info(self.request, _("You are already registered for this event."))
@@ -115,7 +170,10 @@ class RegistrationDetailView(RegistrationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         availability = queries.RegistrationAvailability(event=self.registration.event)
         return super().get_context_data(
-            can_edit=self.registration.is_active and availability.is_open, **kwargs
+            can_edit=self.registration.is_active and availability.is_open,
+            availability=availability,
+            can_register_again=self.registration.allows_registering_again and availability.is_open,
+            **kwargs,
         )
 
 
@@ -147,6 +205,7 @@ class RegistrationEditView(RegistrationMixin, FormView):
                 registration=self.registration,
                 details=form.details,
                 sessions=form.chosen_sessions,
+                by=self.request.user,
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -161,7 +220,7 @@ class RegistrationCancelView(RegistrationMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.registration_cancel(registration=self.registration)
+            services.registration_cancel(registration=self.registration, by=self.request.user)
         except ValidationError as error:
             _add_errors(form, error)
             return self.form_invalid(form)
@@ -181,8 +240,14 @@ class DelegationView(LoginRequiredMixin, EventMixin, TemplateView):
         return super().get_context_data(
             delegation=delegation,
             members=queries.delegation_members(delegation=delegation),
-            active_count=queries.delegation_active_count(delegation=delegation),
-            invitation_url=self.request.build_absolute_uri(invitation_path),
+            places=queries.DelegationPlaces(delegation=delegation),
+            availability=queries.RegistrationAvailability(event=self.event),
+            # The head registers like any member, through the same link.
+            own_registration=queries.registration_for_event_and_user(
+                event=self.event, user=self.request.user
+            ),
+            invitation_path=invitation_path,
+            invitation_url=absolute_url(invitation_path, request=self.request),
             **kwargs,
         )
 
@@ -242,7 +307,7 @@ class CalendarAddressRenewView(RegistrationMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        services.calendar_address_renew(registration=self.registration)
+        services.calendar_address_renew(registration=self.registration, by=request.user)
         messages.success(
             request, _("Your calendar has a new address; the old one no longer works.")
         )

@@ -43,3 +43,17 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def sign_in(page, live_server, user) -> None:
+    """Signs the browser in with a session made by Django's test client, for tests about what
+    comes after the log-in form."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )

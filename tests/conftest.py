@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.db import connection
 
@@ -15,6 +17,23 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgresql" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    # CI sets REQUIRE_MARKED_TESTS=postgresql,browser,production: there such a test skipped
+    # (no PostgreSQL, no Chromium, no gunicorn) is a failure, not a quiet green run.
+    outcome = yield
+    report = outcome.get_result()
+    required = {name.strip() for name in os.environ.get("REQUIRE_MARKED_TESTS", "").split(",")}
+    markers = required.intersection(marker.name for marker in item.iter_markers()) - {""}
+    if report.skipped and markers and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (
+            f"skipped, but REQUIRE_MARKED_TESTS requires the tests marked "
+            f"{', '.join(sorted(markers))} to run: {reason}"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +59,7 @@ def _fresh_cache():
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_ROOT = tmp_path / "private"
     # Hashing passwords properly is slow on purpose; tests create hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -24,13 +24,15 @@ def superuser_client(client):
     from events.models import Event
 
     call_command("load_demo")
-    event = Event.objects.get(slug="emn-2018")
+    # The demonstration copy, since registration is open there (not for the 2018 conference).
+    event = Event.objects.get(slug="emn-demo")
     services.registration_create(
         event=event,
         user=VerifiedUserFactory(),
         details=details(),
         privacy_accepted=True,
         sessions=event.sessions.filter(capacity__isnull=False)[:1],
+        by=None,
     )
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client

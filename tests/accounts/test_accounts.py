@@ -19,8 +19,8 @@ def _link(body: str) -> str:
     [
         ("login", "bg", "Вход", "login"),
         ("login", "en", "Sign In", "login"),
-        ("signup", "bg", "Създаване на профил", "email"),
-        ("signup", "en", "Sign Up", "email"),
+        ("signup", "bg", "<h1>Създаване на профил</h1>", "email"),
+        ("signup", "en", "<h1>Create an account</h1>", "email"),
         ("password/reset", "bg", "Възстановяване на парола", "email"),
         ("password/reset", "en", "Password Reset", "email"),
     ],
@@ -33,11 +33,12 @@ def test_account_pages_are_in_the_site_layout_and_language(client, page, languag
     assert f'<label for="id_{field}">' in html
 
 
-def test_sign_up_verify_and_sign_in(client, mailoutbox):
-    response = client.post(
-        "/bg/accounts/signup/",
-        {"email": "delegate@example.org", "password1": PASSWORD, "password2": PASSWORD},
-    )
+def test_sign_up_verify_and_sign_in(client, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/bg/accounts/signup/",
+            {"email": "delegate@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        )
     assert response.status_code == 302
     address = EmailAddress.objects.get(email="delegate@example.org")
     assert not address.verified
@@ -52,12 +53,14 @@ def test_sign_up_verify_and_sign_in(client, mailoutbox):
     assert client.get("/bg/registrations/").status_code == 200
 
 
-def test_unverified_address_cannot_sign_in(client, mailoutbox):
+def test_unverified_address_cannot_sign_in(client, mailoutbox, django_capture_on_commit_callbacks):
     user = UserFactory(email="new@example.org")
     EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
-    client.post(
-        "/en/accounts/login/", {"login": user.email, "password": "correct horse battery staple"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/en/accounts/login/",
+            {"login": user.email, "password": "correct horse battery staple"},
+        )
     assert client.get("/en/registrations/").status_code == 302
     assert len(mailoutbox) == 1  # the verification link again
 
@@ -71,9 +74,12 @@ def test_verified_user_signs_in_with_email(client):
     assert response["Location"] == "/en/registrations/"
 
 
-def test_password_reset_sends_a_link_in_the_page_language(client, mailoutbox):
+def test_password_reset_sends_a_link_in_the_page_language(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     VerifiedUserFactory(email="forgot@example.org")
-    client.post("/bg/accounts/password/reset/", {"email": "forgot@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/bg/accounts/password/reset/", {"email": "forgot@example.org"})
     [message] = mailoutbox
     assert "/bg/accounts/password/reset/key/" in message.body
 
@@ -84,3 +90,23 @@ def test_wrong_password_is_explained_in_bulgarian(client):
         "/bg/accounts/login/", {"login": "someone@example.org", "password": "wrong"}
     ).content.decode()
     assert "E-mail адресът и/или паролата, които въведохте, са грешни." in html
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("Mi-2018", "Паролата е прекалено къса. Трябва да съдържа поне 8 символа."),
+        ("password123", "Тази парола е често срещана."),
+        ("4815162342879", "Тази парола е изцяло от цифри."),
+    ],
+    ids=["short", "common", "numeric"],
+)
+def test_sign_up_explains_a_weak_password_in_bulgarian(client, password, message):
+    response = client.post(
+        "/bg/accounts/signup/",
+        {"email": "delegate@example.org", "password1": password, "password2": password},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"password1": [message]}
+    assert message in response.content.decode()
+    assert "This password" not in response.content.decode()

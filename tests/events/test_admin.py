@@ -1,5 +1,7 @@
 import datetime
+import re
 import zoneinfo
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Group
@@ -19,6 +21,7 @@ from tests.factories import (
     SessionSpeakerFactory,
     SpeakerFactory,
     TrackFactory,
+    UserFactory,
     VenueFactory,
     sofia,
 )
@@ -360,3 +363,189 @@ def test_admin_event_page_query_count_does_not_grow_with_sessions(editor_client)
     for hour in (10, 12, 14):
         SessionFactory(event=event, start=sofia(event.start_date, hour))
     assert _count_queries(editor_client, page) == one
+
+
+class _FormReader(HTMLParser):
+    """The values a browser would send from the page's forms, as the admin filled them in."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def _add(self, name: str | None, value: str) -> None:
+        if name:
+            self.data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("submit", "button", "file", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self._add(attrs.get("name"), attrs.get("value", "on" if kind == "checkbox" else ""))
+        elif tag == "select":
+            self._select = attrs.get("name")
+        elif tag == "option" and self._select and "selected" in attrs:
+            self._add(self._select, attrs.get("value", ""))
+        elif tag == "textarea":
+            self._textarea = attrs.get("name")
+            self._add(self._textarea, "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][-1] += data.removeprefix("\n")
+
+
+def _change_form(client, url: str, **changes) -> dict[str, list[str]]:
+    reader = _FormReader()
+    reader.feed(client.get(url).content.decode())
+    return {**reader.data, **{name: [value] for name, value in changes.items()}}
+
+
+@pytest.fixture
+def event_manager(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_bulgarian_admin_saves_an_event_with_dates_typed_the_bulgarian_way(event_manager):
+    event = EventFactory(start_date=datetime.date(2018, 6, 1), end_date=datetime.date(2018, 6, 2))
+    page = admin_url("events_event_change", event.pk, language="bg")
+    data = _change_form(
+        event_manager,
+        page,
+        start_date="15.05.2018",
+        end_date="16.05.2018",
+        registration_opens_0="01.03.2018",
+        registration_opens_1="09:00",
+        registration_closes_0="30.04.2018",
+        registration_closes_1="18:00",
+    )
+    response = event_manager.post(page, data)
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.start_date, event.end_date) == (
+        datetime.date(2018, 5, 15),
+        datetime.date(2018, 5, 16),
+    )
+    sofia_zone = zoneinfo.ZoneInfo("Europe/Sofia")
+    assert event.registration_opens == datetime.datetime(2018, 3, 1, 9, tzinfo=sofia_zone)
+    assert event.registration_closes == datetime.datetime(2018, 4, 30, 18, tzinfo=sofia_zone)
+    html = event_manager.get(page).content.decode()
+    assert 'name="start_date" value="15.05.2018"' in html
+    assert 'name="registration_opens_0" value="01.03.2018"' in html
+
+
+def test_bulgarian_admin_still_accepts_iso_dates(event_manager, event):
+    page = admin_url("events_event_change", event.pk, language="bg")
+    response = event_manager.post(
+        page, _change_form(event_manager, page, start_date="2030-05-13", end_date="2030-05-15")
+    )
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.start_date == datetime.date(2030, 5, 13)
+
+
+@pytest.mark.parametrize(
+    ("language", "date_hint", "datetime_hint"),
+    [
+        (
+            "bg",
+            "Датата се въвежда във вида 15.05.2018.",
+            "Датата се въвежда във вида 15.05.2018, а часът – 09:30.",
+        ),
+        ("en", "Date as 2018-05-15.", "Date as 2018-05-15, time as 09:30."),
+    ],
+)
+def test_admin_date_fields_say_how_to_type_a_date(
+    event_manager, event, language, date_hint, datetime_hint
+):
+    page = admin_url("events_event_change", event.pk, language=language)
+    html = event_manager.get(page).content.decode()
+    assert re.search(rf'id="id_start_date_helptext">\s*<div>{re.escape(date_hint)}</div>', html)
+    # A date and a time each: registration opens and closes, a new session's start and end.
+    assert html.count(f"<div>{datetime_hint}</div>") == 4
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "session_error"),
+    [
+        ("en", "The last day cannot be before the first day.", "The session must take place"),
+        ("bg", "Последният ден не може да е преди първия.", "Сесията трябва да се проведе"),
+    ],
+)
+def test_impossible_event_dates_give_one_error_on_the_dates_not_one_per_session(
+    event_manager, language, message, session_error
+):
+    event = EventFactory(start_date=datetime.date(2018, 5, 14), end_date=datetime.date(2018, 5, 15))
+    for hour in range(8, 23):
+        SessionFactory(event=event, start=sofia(event.start_date, hour), room=None)
+    page = admin_url("events_event_change", event.pk, language=language)
+    first, last = ("15.05.2018", "14.05.2018") if language == "bg" else ("2018-05-15", "2018-05-14")
+    response = event_manager.post(
+        page, _change_form(event_manager, page, start_date=first, end_date=last)
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count(message) == 1
+    assert response.context["adminform"].form.errors == {"end_date": [message]}
+    assert session_error not in html
+    assert all(
+        not form.errors
+        for formset in response.context["inline_admin_formsets"]
+        for form in formset.formset.forms
+    )
+    event.refresh_from_db()
+    assert (event.start_date, event.end_date) == (
+        datetime.date(2018, 5, 14),
+        datetime.date(2018, 5, 15),
+    )
+
+
+def test_a_new_event_with_impossible_dates_and_a_session_gets_one_error(event_manager):
+    page = admin_url("events_event_add")
+    session = {
+        "sessions-TOTAL_FORMS": "1",
+        "sessions-0-title_en": "Opening",
+        "sessions-0-title_bg": "Откриване",
+        "sessions-0-kind": "plenary",
+        "sessions-0-start_0": "2018-05-14",
+        "sessions-0-start_1": "10:00",
+        "sessions-0-end_0": "2018-05-14",
+        "sessions-0-end_1": "11:00",
+    }
+    data = _change_form(
+        event_manager,
+        page,
+        slug="emn-2019",
+        title_en="Annual Conference",
+        title_bg="Годишна конференция",
+        start_date="2018-05-15",
+        end_date="2018-05-14",
+        time_zone="Europe/Sofia",
+        status="draft",
+        reference_prefix="EMN19",
+        **session,
+    )
+    response = event_manager.post(page, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "end_date": ["The last day cannot be before the first day."]
+    }
+    [sessions] = [
+        formset.formset
+        for formset in response.context["inline_admin_formsets"]
+        if formset.formset.prefix == "sessions"
+    ]
+    assert [form.errors for form in sessions.forms] == [{}]
+    assert not Event.objects.filter(slug="emn-2019").exists()

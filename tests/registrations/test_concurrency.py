@@ -51,7 +51,7 @@ def run_at_once(jobs) -> list[Exception]:
 
 def registering(event, user, **kwargs):
     return lambda: services.registration_create(
-        event=event, user=user, details=details(), privacy_accepted=True, **kwargs
+        event=event, user=user, details=details(), privacy_accepted=True, by=user, **kwargs
     )
 
 
@@ -96,10 +96,14 @@ def test_concurrent_cancellations_promote_exactly_one_each():
     confirmed = RegistrationFactory.create_batch(10, event=event)
     for _ in range(30):
         services.registration_create(
-            event=event, user=VerifiedUserFactory(), details=details(), privacy_accepted=True
+            event=event,
+            user=VerifiedUserFactory(),
+            details=details(),
+            privacy_accepted=True,
+            by=None,
         )
     leaving = confirmed[:5]
-    jobs = [lambda r=r: services.registration_cancel(registration=r) for r in leaving]
+    jobs = [lambda r=r: services.registration_cancel(by=None, registration=r) for r in leaving]
     assert run_at_once(jobs) == []
     statuses = list(Registration.objects.filter(event=event).values_list("status", flat=True))
     assert statuses.count(Registration.Status.CANCELLED) == 5
@@ -112,7 +116,9 @@ def test_registering_and_cancelling_at_once_never_overbooks():
     confirmed = RegistrationFactory.create_batch(10, event=event)
     newcomers = VerifiedUserFactory.create_batch(30)
     jobs = [registering(event, user) for user in newcomers]
-    jobs += [lambda r=r: services.registration_cancel(registration=r) for r in confirmed[:10]]
+    jobs += [
+        lambda r=r: services.registration_cancel(by=None, registration=r) for r in confirmed[:10]
+    ]
     assert run_at_once(jobs) == []
     statuses = list(Registration.objects.filter(event=event).values_list("status", flat=True))
     assert statuses.count(Registration.Status.CONFIRMED) == 10

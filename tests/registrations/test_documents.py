@@ -200,7 +200,7 @@ def test_visa_letter_is_approved_sent_and_downloadable(
     client.force_login(radoslav.user)
     assert client.get(_url("registrations:visa_letter", radoslav)).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
-        services.visa_letter_approve(registration=radoslav)
+        services.visa_letter_approve(by=None, registration=radoslav)
     [message] = mailoutbox
     [(name, content, mimetype)] = message.attachments
     assert (name, mimetype) == ("visa-letter-EMN30-K3QXA.pdf", "application/pdf")
@@ -220,7 +220,7 @@ def test_visa_letter_is_approved_sent_and_downloadable(
 def test_visa_letter_is_refused_when_not_due(event, letter, needs, status, message):
     registration = RegistrationFactory(event=event, needs_visa_letter=needs, status=status)
     with pytest.raises(ValidationError, match=message):
-        services.visa_letter_approve(registration=registration)
+        services.visa_letter_approve(by=None, registration=registration)
     registration.refresh_from_db()
     assert registration.visa_letter_approved_at is None
     assert not registration.notifications.filter(kind=Notification.Kind.VISA_LETTER).exists()
@@ -261,7 +261,8 @@ def test_admin_approves_visa_letters(
     radoslav.save()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            _changelist(), {"action": "approve_visa_letters", "_selected_action": [radoslav.pk]}
+            _changelist(),
+            {"action": "approve_visa_letters", "_selected_action": [radoslav.pk], "post": "yes"},
         )
     radoslav.refresh_from_db()
     assert radoslav.visa_letter_approved_at is not None

@@ -94,17 +94,17 @@ def _read_xlsx(content) -> list[list]:
 def _export(event, dataset, file_format, language="en", registrations=None):
     from registrations import services
 
-    rows, writer = services.export_prepare(
+    out = io.BytesIO()
+    services.export_write(
         event=event,
         registrations=registrations or Registration.objects.all(),
         dataset=dataset,
         file_format=file_format,
         language=language,
+        out=out,
+        by=None,
         via="test",
     )
-    out = io.BytesIO()
-    with translation.override(language):
-        writer.write(rows, out)
     return out.getvalue() if file_format == "csv" else io.BytesIO(out.getvalue())
 
 

@@ -17,10 +17,10 @@ def demo(transactional_db):
 
 
 def test_delegate_signs_up_registers_in_bulgarian_and_cancels(page, live_server, demo):
-    page.goto(live_server.url + "/bg/events/emn-2018/")
-    page.get_by_role("link", name="Регистрация", exact=True).click()
+    page.goto(live_server.url + "/bg/events/emn-demo/")
+    page.get_by_role("link", name="Регистрация за събитието", exact=True).click()
     # Not signed in yet: the sign-in page, with the way to create an account.
-    page.get_by_role("main").get_by_role("link", name="регистрирайте се").click()
+    page.get_by_role("main").get_by_role("link", name="Създаване на профил").click()
     page.get_by_label("Имейл:", exact=True).fill("delegate@example.org")
     page.get_by_label("Парола:", exact=True).fill("Crossroads-of-Migration-2018")
     page.get_by_label("Парола (отново):", exact=True).fill("Crossroads-of-Migration-2018")
@@ -34,7 +34,7 @@ def test_delegate_signs_up_registers_in_bulgarian_and_cancels(page, live_server,
     # Confirming signs the delegate in and brings them back to where they were going.
     page.get_by_text("Успешно влязохте като delegate@example.org.").wait_for()
 
-    page.goto(live_server.url + "/bg/events/emn-2018/register/")
+    page.goto(live_server.url + "/bg/events/emn-demo/register/")
     page.get_by_label("Обръщение", exact=True).fill("Г-жа")
     page.get_by_label("Собствено име", exact=True).fill("Мария")
     page.get_by_label("Фамилия", exact=True).fill("Петрова")
@@ -45,8 +45,8 @@ def test_delegate_signs_up_registers_in_bulgarian_and_cancels(page, live_server,
     page.get_by_label("Телефон", exact=True).fill("+359 2 982 5000")
     page.get_by_label("Предпочитан език", exact=True).select_option("bg")
     page.get_by_label(re.compile("Прочетох уведомлението за поверителност")).check()
-    page.get_by_role("button", name="Регистрация").click()
-    page.wait_for_url("**/bg/registrations/EMN18-*/")
+    page.get_by_role("button", name="Регистрация за събитието").click()
+    page.wait_for_url("**/bg/registrations/DEMO-*/")
 
     registration = Registration.objects.get(user__email="delegate@example.org")
     assert page.get_by_role("heading", level=1).inner_text() == "Вашата регистрация"

@@ -38,7 +38,9 @@ def open_event(db):
 def register(event, user=None, **kwargs):
     kwargs.setdefault("details", details())
     kwargs.setdefault("privacy_accepted", True)
-    return services.registration_create(event=event, user=user or VerifiedUserFactory(), **kwargs)
+    user = user or VerifiedUserFactory()
+    kwargs.setdefault("by", user)
+    return services.registration_create(event=event, user=user, **kwargs)
 
 
 def test_registration_with_a_free_seat_is_confirmed(open_event, privacy_notice):
@@ -173,7 +175,7 @@ def test_full_delegation_refuses_and_nothing_is_saved(open_event):
 def test_cancelled_members_free_their_delegation_place(open_event):
     delegation = DelegationFactory(event=open_event, quota=1)
     first = register(open_event, invitation_code=delegation.invitation_code)
-    services.registration_cancel(registration=first)
+    services.registration_cancel(by=None, registration=first)
     assert register(open_event, invitation_code=delegation.invitation_code).delegation == delegation
 
 
@@ -201,7 +203,7 @@ def test_sign_up_for_a_session_without_sign_up_is_refused(open_event, which):
 def test_cancelling_a_confirmed_registration_promotes_the_first_waiting(open_event):
     first, _second = register(open_event), register(open_event)
     waiting = [register(open_event) for _ in range(2)]
-    services.registration_cancel(registration=first)
+    services.registration_cancel(by=None, registration=first)
     first.refresh_from_db()
     for registration in waiting:
         registration.refresh_from_db()
@@ -218,7 +220,7 @@ def test_cancelling_on_an_approval_event_promotes_to_pending(open_event):
     open_event.capacity = 1
     open_event.save()
     first, waiting = register(open_event), register(open_event)
-    services.registration_cancel(registration=first)
+    services.registration_cancel(by=None, registration=first)
     waiting.refresh_from_db()
     assert waiting.status == Status.PENDING
 
@@ -229,22 +231,22 @@ def test_cancelling_frees_the_session_seat_for_the_first_waiting(open_event):
     workshop = SessionFactory(event=open_event, capacity=1)
     first = register(open_event, sessions=[workshop])
     second = register(open_event, sessions=[workshop])
-    services.registration_cancel(registration=first)
+    services.registration_cancel(by=None, registration=first)
     assert not first.signups.exists()
     assert second.signups.get().status == SessionSignup.Status.CONFIRMED
 
 
 def test_cancelling_twice_is_refused(open_event):
     registration = register(open_event)
-    services.registration_cancel(registration=registration)
+    services.registration_cancel(by=None, registration=registration)
     with pytest.raises(ValidationError):
-        services.registration_cancel(registration=registration)
+        services.registration_cancel(by=None, registration=registration)
 
 
 def test_approving_a_pending_registration_confirms_it(open_event):
     open_event.requires_approval = True
     open_event.save()
-    registration = services.registration_approve(registration=register(open_event))
+    registration = services.registration_approve(by=None, registration=register(open_event))
     assert registration.status == Status.CONFIRMED
     assert registration.notifications.order_by("pk").last().kind == Notification.Kind.APPROVED
 
@@ -253,24 +255,24 @@ def test_approving_a_waiting_registration_needs_a_free_seat(open_event):
     register(open_event), register(open_event)
     waiting = register(open_event)
     with pytest.raises(ValidationError) as info:
-        services.registration_approve(registration=waiting)
+        services.registration_approve(by=None, registration=waiting)
     assert info.value.messages == [f"{waiting.reference} cannot be approved: the event is full."]
     open_event.capacity = 3
     open_event.save()
-    assert services.registration_approve(registration=waiting).status == Status.CONFIRMED
+    assert services.registration_approve(by=None, registration=waiting).status == Status.CONFIRMED
 
 
 def test_approving_a_cancelled_registration_is_refused(open_event):
     registration = register(open_event)
-    services.registration_cancel(registration=registration)
+    services.registration_cancel(by=None, registration=registration)
     with pytest.raises(ValidationError):
-        services.registration_approve(registration=registration)
+        services.registration_approve(by=None, registration=registration)
 
 
 def test_declining_frees_the_seat_for_the_waiting_list(open_event):
     first, _ = register(open_event), register(open_event)
     waiting = register(open_event)
-    services.registration_decline(registration=first)
+    services.registration_decline(by=None, registration=first)
     waiting.refresh_from_db()
     assert waiting.status == Status.CONFIRMED
     assert first.notifications.order_by("pk").last().kind == Notification.Kind.DECLINED
@@ -279,7 +281,7 @@ def test_declining_frees_the_seat_for_the_waiting_list(open_event):
 def test_moving_to_the_waiting_list_puts_it_last_and_promotes_the_first(open_event):
     first, _ = register(open_event), register(open_event)
     waiting = register(open_event)
-    services.registration_move_to_waitlist(registration=first)
+    services.registration_move_to_waitlist(by=None, registration=first)
     first.refresh_from_db()
     waiting.refresh_from_db()
     assert (first.status, waiting.status) == (Status.WAITLISTED, Status.CONFIRMED)
@@ -294,6 +296,7 @@ def test_update_changes_details_and_sessions(open_event):
     mine = register(open_event, sessions=[morning])
     waiting = register(open_event, sessions=[morning])
     services.registration_update(
+        by=None,
         registration=mine,
         details=details(position="Head of Office"),
         sessions=[afternoon],
@@ -310,7 +313,7 @@ def test_update_after_registration_closes_is_refused(open_event):
     open_event.save()
     with pytest.raises(ValidationError):
         services.registration_update(
-            registration=registration, details=details(position="Changed"), sessions=[]
+            by=None, registration=registration, details=details(position="Changed"), sessions=[]
         )
     registration.refresh_from_db()
     assert registration.position == "Migration officer"
@@ -318,7 +321,7 @@ def test_update_after_registration_closes_is_refused(open_event):
 
 def test_resend_queues_the_message_of_the_current_status(open_event):
     registration = RegistrationFactory(event=open_event, status=Status.WAITLISTED)
-    notification = services.registration_resend(registration=registration)
+    notification = services.registration_resend(by=None, registration=registration)
     assert notification.kind == Notification.Kind.WAITLISTED
 
 
@@ -367,7 +370,7 @@ def test_waiting_list_message_has_no_calendar(
     assert "waiting list" in message.subject
 
 
-def test_mail_server_down_keeps_the_registration_and_records_the_failure(
+def test_mail_server_down_keeps_the_registration_and_the_message_for_a_retry(
     open_event, settings, mailoutbox, django_capture_on_commit_callbacks, caplog
 ):
     settings.EMAIL_BACKEND = "tests.mail.DownEmailBackend"
@@ -376,8 +379,9 @@ def test_mail_server_down_keeps_the_registration_and_records_the_failure(
     registration.refresh_from_db()
     assert registration.status == Status.CONFIRMED
     notification = registration.notifications.get()
-    assert (notification.status, notification.error) == (
-        Notification.Status.FAILED,
+    assert (notification.status, notification.attempts, notification.error) == (
+        Notification.Status.QUEUED,
+        1,
         "SMTPServerDisconnected",
     )
     assert registration.user.email not in caplog.text
@@ -385,7 +389,7 @@ def test_mail_server_down_keeps_the_registration_and_records_the_failure(
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_resend(registration=registration)
+        services.registration_resend(by=None, registration=registration)
     assert len(mailoutbox) == 1
     assert registration.notifications.filter(status=Notification.Status.SENT).count() == 1
 
@@ -398,7 +402,7 @@ def test_waiting_registrant_queues_for_a_session_seat_until_they_move_up(open_ev
     waiting = register(open_event, sessions=[workshop])
     assert waiting.status == Status.WAITLISTED
     assert waiting.signups.get().status == SessionSignup.Status.WAITLISTED
-    services.registration_cancel(registration=first)
+    services.registration_cancel(by=None, registration=first)
     assert waiting.signups.get().status == SessionSignup.Status.CONFIRMED
 
 
@@ -408,7 +412,7 @@ def test_moving_to_the_waiting_list_gives_up_the_session_seat(open_event):
     workshop = SessionFactory(event=open_event, capacity=1)
     holder = register(open_event, sessions=[workshop])
     next_in_line = register(open_event, sessions=[workshop])
-    services.registration_move_to_waitlist(registration=holder)
+    services.registration_move_to_waitlist(by=None, registration=holder)
     assert holder.signups.get().status == SessionSignup.Status.WAITLISTED
     assert next_in_line.signups.get().status == SessionSignup.Status.CONFIRMED
 
@@ -433,7 +437,7 @@ def test_raising_capacities_fills_them_from_the_waiting_lists(open_event):
     open_event.save()
     workshop.capacity = 2
     workshop.save()
-    assert services.waitlists_fill(event=open_event) == [second]
+    assert services.waitlists_fill(by=None, event=open_event) == [second]
     second.refresh_from_db()
     assert second.status == Status.CONFIRMED
     assert {s.status for s in SessionSignup.objects.filter(session=workshop)} == {"confirmed"}
@@ -443,7 +447,7 @@ def test_raising_capacities_fills_them_from_the_waiting_lists(open_event):
 def test_cancelled_delegate_may_register_again_with_the_same_reference(open_event):
     user = VerifiedUserFactory()
     first = register(open_event, user)
-    services.registration_cancel(registration=first)
+    services.registration_cancel(by=None, registration=first)
     again = register(open_event, user, details=details(position="Head of Office"))
     assert again.pk == first.pk
     assert again.reference == first.reference
@@ -457,7 +461,7 @@ def test_update_keeps_sign_ups_of_sessions_no_longer_offered(open_event):
     registration = register(open_event, sessions=[workshop])
     workshop.capacity = None
     workshop.save()
-    services.registration_update(registration=registration, details=details(), sessions=[])
+    services.registration_update(by=None, registration=registration, details=details(), sessions=[])
     assert registration.signups.count() == 1
 
 
@@ -469,7 +473,7 @@ def test_cancelling_after_the_event_promotes_nobody():
         registration_opens=timezone.now() - datetime.timedelta(days=1),
     )
     first, waiting = register(past), register(past)
-    services.registration_cancel(registration=first)
+    services.registration_cancel(by=None, registration=first)
     waiting.refresh_from_db()
     assert waiting.status == Status.WAITLISTED
 
@@ -489,7 +493,7 @@ def test_moving_up_in_a_session_queue_is_told_in_the_delegate_language(
     waiting = register(open_event, sessions=[workshop], details=details(language="bg"))
     assert not holder.notifications.filter(kind=Notification.Kind.SESSION_SEAT).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_cancel(registration=holder)
+        services.registration_cancel(by=None, registration=holder)
     seat = waiting.notifications.get(kind=Notification.Kind.SESSION_SEAT)
     assert seat.session == workshop
     [message] = [m for m in mailoutbox if m.to == [waiting.user.email]]

@@ -4,6 +4,8 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.http import urlencode
 
 from registrations.models import Notification, Registration
 from tests.factories import (
@@ -68,7 +70,10 @@ def form_data(**overrides) -> dict:
 
 @pytest.mark.parametrize(
     ("language", "heading", "button"),
-    [("bg", "<h1>Регистрация</h1>", "Регистрация"), ("en", "<h1>Register</h1>", "Register")],
+    [
+        ("bg", "<h1>Регистрация за събитието</h1>", "Регистрация за събитието"),
+        ("en", "<h1>Register for the event</h1>", "Register for the event"),
+    ],
 )
 def test_register_page_is_in_the_page_language(
     client, delegate, open_event, language, heading, button
@@ -354,7 +359,7 @@ def test_head_of_delegation_sees_members_and_invitation_link(client, delegate, o
     ).content.decode()
     assert "Novak" in html
     assert member.reference in html
-    assert "1 of 3 places taken." in html
+    assert "1 of 3 places used." in html
     assert f"/en/events/{open_event.slug}/register/?invitation={delegation.invitation_code}" in html
 
 
@@ -467,3 +472,126 @@ def test_registration_page_query_count_does_not_grow_with_sessions(client, deleg
     for session in sessions[1:]:
         registration.signups.create(session=session, status="confirmed")
     assert _queries(client, page) == one
+
+
+def _register(client, event, **overrides):
+    response = client.post(url("registrations:register", slug=event.slug), form_data(**overrides))
+    assert response.status_code == 302
+    return Registration.objects.get(event=event)
+
+
+def _register_again(client, event, previous: Registration) -> Registration:
+    page = client.get(url("registrations:register", slug=event.slug))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="given_name"' in html
+    # The details of last time are filled in; the consents are asked again.
+    assert page.context["form"]["organisation"].value() == "IOM Austria"
+    assert '<option value="AT" selected>' in html
+    assert page.context["form"]["photo_consent"].value() is False
+    response = client.post(
+        url("registrations:register", slug=event.slug), form_data(position="Head of Office")
+    )
+    again = Registration.objects.get(event=event, user=previous.user)
+    assert response.status_code == 302
+    assert response["Location"] == again.get_absolute_url()
+    assert again.pk == previous.pk
+    assert again.reference == previous.reference
+    assert again.position == "Head of Office"
+    return again
+
+
+def test_a_delegate_who_cancelled_registers_again_under_the_same_reference(
+    client, delegate, open_event
+):
+    registration = _register(client, open_event)
+    cancel = url("registrations:cancel", reference=registration.reference)
+    assert client.post(cancel, {"confirm": "on"}).status_code == 302
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CANCELLED
+
+    again = _register_again(client, open_event, registration)
+    assert again.status == Registration.Status.CONFIRMED
+
+
+def test_a_declined_delegate_registers_again_and_joins_the_waiting_list_of_a_full_event(
+    client, delegate
+):
+    from registrations import services
+
+    event = OpenEventFactory(capacity=1)
+    registration = _register(client, event)
+    services.registration_decline(by=None, registration=registration)
+    RegistrationFactory(event=event)  # the freed seat is taken meanwhile
+
+    again = _register_again(client, event, registration)
+    assert again.status == Registration.Status.WAITLISTED
+
+
+def test_an_active_registration_still_stops_a_second_one(client, delegate, open_event):
+    for status in Registration.ACTIVE_STATUSES:
+        Registration.objects.filter(user=delegate).delete()
+        existing = RegistrationFactory(event=open_event, user=delegate, status=status)
+        response = client.get(url("registrations:register", slug=open_event.slug))
+        assert response.status_code == 302
+        assert response["Location"] == existing.get_absolute_url()
+
+
+NAME_CHARACTERS = {
+    "en": "A name cannot contain < or >, control characters or unreadable characters.",
+    "bg": "Името не може да съдържа < или >, управляващи или нечетими знаци.",
+}
+NAME_LETTERS = {"en": "A name must contain letters.", "bg": "Името трябва да съдържа букви."}
+
+
+@pytest.mark.parametrize("language", ["en", "bg"])
+@pytest.mark.parametrize(
+    ("field", "value", "messages"),
+    [
+        ("given_name", "<script>alert(1)</script>", NAME_CHARACTERS),
+        ("family_name", "Huber<b>", NAME_CHARACTERS),
+        ("family_name_latin", "<img src=x onerror=alert(1)>", NAME_CHARACTERS),
+        ("given_name", "Anna\x07", NAME_CHARACTERS),
+        ("family_name", "Huber\u202eredaer", NAME_CHARACTERS),
+        ("given_name", "1234", NAME_LETTERS),
+        ("family_name", "-- '", NAME_LETTERS),
+        ("given_name_latin", "...", NAME_LETTERS),
+    ],
+    ids=["script", "tag", "latin-tag", "control", "bidi-override", "digits", "signs", "dots"],
+)
+def test_a_name_needs_letters_and_no_markup_or_control_characters(
+    client, delegate, open_event, language, field, value, messages
+):
+    response = client.post(
+        url("registrations:register", language, slug=open_event.slug),
+        form_data(**{field: value}),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {field: [messages[language]]}
+    assert f'id="id_{field}_error"' in response.content.decode()
+    assert escape(messages[language]) in response.content.decode()
+    assert Registration.objects.count() == 0
+    assert Notification.objects.count() == 0
+
+
+def test_a_name_of_bytes_that_are_not_utf8_is_refused(client, delegate, open_event):
+    body = urlencode(form_data(given_name="Anna")).replace("given_name=Anna", "given_name=%FF%FE")
+    response = client.post(
+        url("registrations:register", slug=open_event.slug),
+        body,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"given_name": [NAME_CHARACTERS["en"]]}
+    assert Registration.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Anna-Maria", "O'Brien", "Радослав", "Ζωή", "محمد", "Nguyễn Thị", "D’Amico", "José Ma."],
+)
+def test_names_in_any_script_with_their_usual_signs_are_accepted(
+    client, delegate, open_event, name
+):
+    _register(client, open_event, given_name=name, given_name_latin="Latin")
+    assert Registration.objects.get().given_name == name

@@ -1,8 +1,10 @@
+import tempfile
+from pathlib import Path
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
-from django.utils import translation
 
 from events.models import Event
 from registrations import services
@@ -51,18 +53,29 @@ class Command(BaseCommand):
                 match |= Q(delegation_id=int(delegation))
             registrations = registrations.filter(match)
         filters = {"status": status or [], "delegation": delegation or ""}
-        try:
-            rows, writer = services.export_prepare(
-                event=chosen,
-                registrations=registrations,
-                dataset=dataset,
-                file_format=file_format,
-                language=language,
-                via="command",
-                filters=filters,
-            )
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from error
-        with translation.override(language), open(output, "wb") as out:
-            writer.write(rows, out)
-        self.stdout.write(f"{rows.count()} rows written to {output}")
+        target = Path(output)
+        if not target.parent.is_dir():
+            raise CommandError(f"No directory {str(target.parent)!r} to write the file in.")
+        # Written beside the target and renamed once complete: a failure leaves no file.
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".export-", delete=False) as out:
+            partial = Path(out.name)
+            try:
+                record = services.export_write(
+                    event=chosen,
+                    registrations=registrations,
+                    dataset=dataset,
+                    file_format=file_format,
+                    language=language,
+                    out=out,
+                    by=None,
+                    via="command",
+                    filters=filters,
+                )
+            except ValidationError as error:
+                partial.unlink()
+                raise CommandError(" ".join(error.messages)) from error
+            except BaseException:
+                partial.unlink()
+                raise
+        partial.replace(target)
+        self.stdout.write(f"{record.rows} rows written to {output}")

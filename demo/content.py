@@ -1,37 +1,31 @@
-"""The demo conference: the 2018 EMN annual conference "Crossroads of Migration" (Sofia).
+"""What the demo says: the 2018 EMN annual conference "Crossroads of Migration" (Sofia).
 
 Everything said about the event (title, theme, organisers, people, aims, topics, the news
 item) is taken word for word from IOM Bulgaria's announcement, in both of its languages
 (a copy is in tests/fixtures/emn-2018-annual-conference.txt). The announcement gives no
 dates: the demo holds the two days on 14–15 May 2018. Times, rooms, tracks, the venue's
-name, the delegations' quotas, the privacy notice and the registration window are invented
-for the demo; registration is left open so that it can be tried.
+name, the delegations' quotas, the privacy notice, the visa letter's wording, the
+registration window and the note that marks the demonstration copy are invented for the demo.
 
-Every object is found by a natural key and updated in place, so loading twice changes nothing.
+Only data here; `demo.builder` turns it into rows.
 """
 
 import datetime
-import zoneinfo
 
-from django.db import transaction
+from events.models import Organisation, Session, SessionSpeaker
 
-from .models import (
-    Announcement,
-    Event,
-    Organisation,
-    PublicationStatus,
-    Room,
-    Session,
-    SessionSpeaker,
-    Speaker,
-    Track,
-    Venue,
+TIME_ZONE = "Europe/Sofia"
+# The real conference: two days, as the programme below (day 0 and day 1).
+FIRST_DAY_2018 = datetime.date(2018, 5, 14)
+DAYS = 2
+
+TITLE_BG = "Годишна конференция на Европейската мрежа по миграция 2018"
+TITLE_EN = "European Migration Network Annual Conference 2018"
+THEME_BG = (
+    "Пътища на миграцията: Предизвикателства и фактори за успех в управлението на "
+    "миграционните потоци"
 )
-
-SLUG = "emn-2018"
-TZ = zoneinfo.ZoneInfo("Europe/Sofia")
-DAY_1 = datetime.date(2018, 5, 14)
-DAY_2 = datetime.date(2018, 5, 15)
+THEME_EN = "Crossroads of Migration: Challenges and success factors in managing migration flows"
 
 TOPICS_BG = [
     "успешно идентифициране на границите и интелигентно управление на границите",
@@ -165,6 +159,21 @@ DESCRIPTION_EN = (
 AIMS_BG = ANNOUNCEMENT_BG.split("\n\n")[3]
 AIMS_EN = ANNOUNCEMENT_EN.split("\n\n")[3]
 
+# The upcoming copy says what it is wherever its title or description is shown.
+DEMO_TITLE_BG = "Демонстрация: Годишна конференция на Европейската мрежа по миграция"
+DEMO_TITLE_EN = "Demonstration: European Migration Network Annual Conference"
+DEMO_NOTE_BG = (
+    "Това е демонстрация: копие на програмата на конференцията от 2018 г., поставено на "
+    "измислени дати няколко седмици напред, за да можете да изпробвате регистрацията, "
+    "списъка на чакащите и делегациите. Събитието няма да се проведе, а регистрациите за "
+    "него не са действителни."
+)
+DEMO_NOTE_EN = (
+    "This is a demonstration: a copy of the programme of the 2018 conference, placed on "
+    "invented dates a few weeks ahead so that registration, the waiting list and delegations "
+    "can be tried. The event will not take place, and registrations for it are not real."
+)
+
 SPEAKERS = {
     # slug: (honorific bg, en, name bg, en, position bg, en, organisation key)
     "radoslav-stamenkov": (
@@ -219,10 +228,11 @@ def _topic_title(topic: str) -> str:
     return topic[0].upper() + topic[1:]
 
 
-# (day, start, end, kind, title bg, title en, room, track, capacity, [(speaker, role)], description)
+# (day of the event from 0, start, end, kind, title bg, title en, room, track, capacity,
+#  [(speaker, role)], (description bg, description en))
 SESSIONS = [
     (
-        DAY_1,
+        0,
         "08:30",
         "09:30",
         K.REGISTRATION,
@@ -235,7 +245,7 @@ SESSIONS = [
         ("", ""),
     ),
     (
-        DAY_1,
+        0,
         "09:30",
         "10:00",
         K.OPENING,
@@ -248,7 +258,7 @@ SESSIONS = [
         (OPENING_BG, OPENING_EN),
     ),
     (
-        DAY_1,
+        0,
         "10:00",
         "11:30",
         K.PANEL,
@@ -261,7 +271,7 @@ SESSIONS = [
         ("", ""),
     ),
     (
-        DAY_1,
+        0,
         "11:30",
         "12:00",
         K.BREAK,
@@ -274,7 +284,7 @@ SESSIONS = [
         ("", ""),
     ),
     (
-        DAY_1,
+        0,
         "12:00",
         "13:00",
         K.PANEL,
@@ -286,9 +296,9 @@ SESSIONS = [
         [],
         ("", ""),
     ),
-    (DAY_1, "13:00", "14:30", K.MEAL, "Обяд", "Lunch", "foyer", None, None, [], ("", "")),
+    (0, "13:00", "14:30", K.MEAL, "Обяд", "Lunch", "foyer", None, None, [], ("", "")),
     (
-        DAY_1,
+        0,
         "14:30",
         "15:30",
         K.PRESENTATION,
@@ -301,7 +311,7 @@ SESSIONS = [
         ("", ""),
     ),
     (
-        DAY_1,
+        0,
         "15:30",
         "16:00",
         K.BREAK,
@@ -314,7 +324,7 @@ SESSIONS = [
         ("", ""),
     ),
     (
-        DAY_1,
+        0,
         "16:00",
         "17:30",
         K.WORKSHOP,
@@ -327,7 +337,7 @@ SESSIONS = [
         ("", ""),
     ),
     (
-        DAY_2,
+        1,
         "09:30",
         "11:00",
         K.PANEL,
@@ -340,7 +350,7 @@ SESSIONS = [
         ("", ""),
     ),
     (
-        DAY_2,
+        1,
         "11:00",
         "11:30",
         K.BREAK,
@@ -353,7 +363,7 @@ SESSIONS = [
         ("", ""),
     ),
     (
-        DAY_2,
+        1,
         "11:30",
         "13:00",
         K.WORKSHOP,
@@ -366,7 +376,7 @@ SESSIONS = [
         ("", ""),
     ),
     (
-        DAY_2,
+        1,
         "13:00",
         "13:30",
         K.CLOSING,
@@ -379,142 +389,6 @@ SESSIONS = [
         ("", ""),
     ),
 ]
-
-
-def _at(day: datetime.date, hhmm: str) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.fromisoformat(hhmm), tzinfo=TZ)
-
-
-def _saved(model, lookup: dict, values: dict):
-    """update_or_create that validates first, so the demo obeys the same rules as the admin."""
-    obj = model.objects.filter(**lookup).first() or model(**lookup)
-    for name, value in values.items():
-        setattr(obj, name, value)
-    obj.full_clean()
-    obj.save()
-    return obj
-
-
-@transaction.atomic
-def load_demo() -> Event:
-    organisations = {
-        key: _saved(
-            Organisation,
-            {"name_en": name_en},
-            {
-                "name_bg": name_bg,
-                "acronym_bg": acr_bg,
-                "acronym_en": acr_en,
-                "kind": kind,
-                "country": country,
-            },
-        )
-        for key, (name_bg, name_en, acr_bg, acr_en, kind, country) in ORGANISATIONS.items()
-    }
-    venue = _saved(
-        Venue,
-        {"name_en": "Conference centre", "city_en": "Sofia"},
-        {"name_bg": "Конферентен център", "city_bg": "София", "country": "BG"},
-    )
-    rooms = {
-        key: _saved(
-            Room, {"venue": venue, "name_en": name_en}, {"name_bg": name_bg, "capacity": seats}
-        )
-        for key, (name_bg, name_en, seats) in ROOMS.items()
-    }
-    event = _saved(
-        Event,
-        {"slug": SLUG},
-        {
-            "title_bg": "Годишна конференция на Европейската мрежа по миграция 2018",
-            "title_en": "European Migration Network Annual Conference 2018",
-            "theme_bg": "Пътища на миграцията: Предизвикателства и фактори за успех в "
-            "управлението на миграционните потоци",
-            "theme_en": "Crossroads of Migration: Challenges and success factors in managing "
-            "migration flows",
-            "description_bg": DESCRIPTION_BG,
-            "description_en": DESCRIPTION_EN,
-            "aims_bg": AIMS_BG,
-            "aims_en": AIMS_EN,
-            "topics_bg": "\n".join(TOPICS_BG),
-            "topics_en": "\n".join(TOPICS_EN),
-            "start_date": DAY_1,
-            "end_date": DAY_2,
-            "time_zone": "Europe/Sofia",
-            "venue": venue,
-            "status": PublicationStatus.PUBLISHED,
-            "registration_opens": _at(datetime.date(2018, 3, 1), "09:00"),
-            # Left open so that registration can be tried on the demo.
-            "registration_closes": None,
-            "capacity": 180,
-            "requires_approval": False,
-            "contact_email": "emn-conference@example.org",
-            "reference_prefix": "EMN18",
-        },
-    )
-    event.organisers.set([organisations["moi"], organisations["iom-bg"]])
-    tracks = {
-        key: _saved(
-            Track,
-            {"event": event, "name_en": name_en},
-            {"name_bg": name_bg, "colour": colour, "order": order},
-        )
-        for order, (key, (name_bg, name_en, colour)) in enumerate(TRACKS.items())
-    }
-    speakers = {
-        slug: _saved(
-            Speaker,
-            {"slug": slug},
-            {
-                "honorific_bg": hon_bg,
-                "honorific_en": hon_en,
-                "full_name_bg": name_bg,
-                "full_name_en": name_en,
-                "position_bg": pos_bg,
-                "position_en": pos_en,
-                "organisation": organisations[org],
-            },
-        )
-        for slug, (hon_bg, hon_en, name_bg, name_en, pos_bg, pos_en, org) in SPEAKERS.items()
-    }
-    for day, start, end, kind, title_bg, title_en, room, track, capacity, people, (
-        desc_bg,
-        desc_en,
-    ) in SESSIONS:
-        session = _saved(
-            Session,
-            {"event": event, "start": _at(day, start), "title_en": title_en},
-            {
-                "title_bg": title_bg,
-                "description_bg": desc_bg,
-                "description_en": desc_en,
-                "kind": kind,
-                "end": _at(day, end),
-                "room": rooms[room],
-                "track": tracks[track] if track else None,
-                "capacity": capacity,
-            },
-        )
-        for order, (slug, role) in enumerate(people):
-            _saved(
-                SessionSpeaker,
-                {"session": session, "speaker": speakers[slug]},
-                {"role": role, "order": order},
-            )
-    _saved(
-        Announcement,
-        {"event": event, "slug": "emn-annual-conference-2018-opens"},
-        {
-            "title_bg": "Годишна конференция на Европейската мрежа по миграция",
-            "title_en": "European Migration Network Annual Conference",
-            "body_bg": ANNOUNCEMENT_BG,
-            "body_en": ANNOUNCEMENT_EN,
-            "published_at": _at(DAY_1, "13:00"),
-            "status": PublicationStatus.PUBLISHED,
-        },
-    )
-    _demo_registration_setup(event, organisations)
-    return event
 
 
 PRIVACY_NOTICE_BG = (
@@ -549,77 +423,9 @@ LETTER_EN = (
 )
 
 
-def _demo_registration_setup(event: Event, organisations: dict) -> None:
-    """A privacy notice to accept and the delegations named in the announcement."""
-    from registrations.models import Delegation, LetterTemplate, PrivacyNotice
-
-    _saved(
-        PrivacyNotice,
-        {"version": "2018-03"},
-        {
-            "text_bg": PRIVACY_NOTICE_BG,
-            "text_en": PRIVACY_NOTICE_EN,
-            "effective_from": _at(datetime.date(2018, 3, 1), "00:00"),
-        },
-    )
-    _saved(
-        LetterTemplate,
-        {"event": event},
-        {
-            "letterhead_bg": "Министерство на вътрешните работи\n"
-            "Национална точка за контакт на България към Европейската мрежа по миграция",
-            "letterhead_en": "Ministry of the Interior\n"
-            "Bulgarian National Contact Point of the European Migration Network",
-            "place_bg": "София",
-            "place_en": "Sofia",
-            "body_bg": LETTER_BG,
-            "body_en": LETTER_EN,
-            "signatory_name_bg": "Национална точка за контакт към ЕММ",
-            "signatory_name_en": "EMN National Contact Point",
-            "signatory_position_bg": "Министерство на вътрешните работи",
-            "signatory_position_en": "Ministry of the Interior",
-        },
-    )
-    # The IOM country offices whose colleagues the announcement welcomes; quotas are invented.
-    for key in ("iom-at", "iom-hr", "iom-lt", "iom-sk"):
-        organisation = organisations[key]
-        delegation = Delegation.objects.filter(event=event, organisation=organisation).first()
-        if delegation is None:
-            delegation = Delegation(event=event, organisation=organisation)
-        delegation.name_bg = organisation.name_bg
-        delegation.name_en = organisation.name_en
-        delegation.country = organisation.country
-        delegation.quota = 3
-        delegation.full_clean()
-        delegation.save()
-
-
 DEMO_ACCOUNTS = [
     # (email, password, superuser, group)
     ("admin@example.org", "emn-demo-admin", True, None),
     ("editor@example.org", "emn-demo-editor", False, "Agenda editors"),
     ("registrations@example.org", "emn-demo-registrations", False, "Registration managers"),
 ]
-
-
-@transaction.atomic
-def demo_accounts_ensure() -> list[tuple[str, str]]:
-    """Log-ins for trying the back office locally; their passwords are public."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    user_model = get_user_model()
-    for email, password, superuser, group in DEMO_ACCOUNTS:
-        user = user_model.objects.filter(email=email).first() or user_model(email=email)
-        user.is_staff = True
-        user.is_superuser = superuser
-        user.set_password(password)
-        user.save()
-        if group:
-            user.groups.add(Group.objects.get(name=group))
-        # Known addresses: allauth would otherwise ask them to verify before signing in.
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
-    return [(email, password) for email, password, _superuser, _group in DEMO_ACCOUNTS]

@@ -1,0 +1,15 @@
+"""Celery tasks of the registrations: large exports and badge runs, and their clean-up."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def export_job_run(job_id: str) -> str:
+    return services.export_job_run(job_id=job_id).status
+
+
+@shared_task(ignore_result=True)
+def export_jobs_expire() -> int:
+    return services.export_jobs_expire()

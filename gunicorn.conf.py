@@ -5,9 +5,10 @@ Each app server runs one gunicorn behind the reverse proxy or load balancer (REA
 """
 
 import os
-import re
 
 from gunicorn.glogging import Logger
+
+from emn_conference.log_safety import safe_url
 
 
 def _env(name: str, default: str) -> str:
@@ -59,26 +60,10 @@ access_log_format = (
     '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 )
 
-# Paths that carry a secret: whoever reads it can use it. The replacement keeps the route.
-SECRET_PATHS = [
-    # A delegate's personal calendar feed: /<lang>/calendar/<token>.ics
-    (re.compile(r"(/calendar/)[^/]+(\.ics)$"), r"\1[secret]\2"),
-    # allauth's email verification and password reset links.
-    (re.compile(r"(/accounts/confirm-email/)[^/]+"), r"\1[secret]"),
-    (re.compile(r"(/accounts/password/reset/key/)(?!done/)[^/]+"), r"\1[secret]"),
-]
 # Headers whose whole value is a credential.
 SECRET_HEADERS = {"cookie", "set-cookie", "authorization", "proxy-authorization"}
 # Headers holding a URL of this site, cleaned like the request's own.
 URL_HEADERS = {"referer", "location"}
-
-
-def safe_url(url: str) -> str:
-    """The URL without its query string (invitation codes travel there) or secret path parts."""
-    path = url.split("?", 1)[0].split("#", 1)[0]
-    for pattern, replacement in SECRET_PATHS:
-        path = pattern.sub(replacement, path)
-    return path
 
 
 class SafeAccessLogger(Logger):

@@ -1,4 +1,10 @@
-"""Every text an organiser types is stored once per language (LANGUAGES in settings)."""
+"""Every text an organiser types is stored once per language (LANGUAGES in settings).
+
+No language is required on its own (modeltranslation's default, no `required_languages`): a
+record may be typed in Bulgarian or in English first. A text the model requires must be there
+in at least one: the model checks it through the fallback languages, the admin's form says so
+(events/admin.py `EitherLanguageForm`). The same holds for registrations/translation.py.
+"""
 
 from modeltranslation.translator import TranslationOptions, register
 

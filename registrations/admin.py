@@ -91,24 +91,32 @@ def _filtered_event_id(params) -> str | None:
 
 
 class ShortListFilter(admin.SimpleListFilter):
-    """Offers only the values present among the registrations (of the filtered event); past
-    `LONG` of them, one drop-down with a button instead of a link each, so that the sidebar
-    stays short. A plain form: it works without JavaScript."""
+    """Offers only the values present among the listed objects (registrations, delegations)
+    of the filtered event; past `LONG` of them, one drop-down with a button instead of a link
+    each, so that the sidebar stays short. A plain form: it works without JavaScript."""
 
     template = "admin/registrations/registration/short_filter.html"
     LONG = 12
 
+    def __init__(self, request, params, model, model_admin):
+        self.model = model  # before Django's __init__, which asks for the lookups
+        super().__init__(request, params, model, model_admin)
+
     def present(self, request):
-        registrations = Registration.objects.all()
+        listed = self.model._default_manager.all()
         event = _filtered_event_id(request.GET)
         if event is not None:
-            registrations = registrations.filter(event_id=event)
-        return registrations
+            listed = listed.filter(event_id=event)
+        return listed
 
     def choices(self, changelist):
         values = ["", *(str(value) for value, _label in self.lookup_choices)]
         for value, choice in zip(values, super().choices(changelist), strict=True):
             yield {**choice, "value": value}
+
+    def has_output(self) -> bool:
+        # A value chosen earlier still filters when no registration has it any more.
+        return super().has_output() or self.value() is not None
 
     @property
     def is_long(self) -> bool:
@@ -595,8 +603,14 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
         except IncorrectLookupParameters:
             return [(_("Filters"), _("not valid: go back to the list and filter again"))]
         described = []
+        # The event first, however the list says it (Django's filter on `event` is not even
+        # shown, so not among the specs, while there is only one event).
+        event = Event.objects.filter(pk=_filtered_event_id(filters) or None).first()
+        if event is not None:
+            field = self.model._meta.get_field("event")
+            described.append((capfirst(field.verbose_name), str(event.title)))
         for spec in changelist.filter_specs:
-            if not getattr(spec, "used_parameters", None):
+            if getattr(spec, "field_path", None) == "event" or not spec.used_parameters:
                 continue
             chosen = [str(c["display"]) for c in spec.choices(changelist) if c["selected"]]
             if chosen:
@@ -686,7 +700,7 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
 class DelegationAdmin(TranslatedModelAdmin):
     history_labels = REGISTRATION_ACTIONS
     list_display = ["name", "event", "organisation", "country", "head", "members", "quota"]
-    list_filter = ["event", "country"]
+    list_filter = ["event", CountryFilter]
     list_select_related = ["event", "organisation", "head"]
     search_fields = [*localized("name"), "head__email"]
     autocomplete_fields = ["organisation", "head"]
@@ -824,7 +838,15 @@ class ExportViaFilter(_LabelledCodeFilter):
 class ExportJobAdmin(RecordAdmin):
     """Large exports and badge runs made in the background: progress, then the file."""
 
-    list_display = ["created_at", "kind", "event", "dataset", "format", "status", "progress"]
+    list_display = [
+        "created_at",
+        "kind",
+        "event",
+        "dataset_label",
+        "format_label",
+        "status",
+        "progress",
+    ]
     list_filter = ["status", "kind", "event"]
     list_select_related = ["event", "requested_by"]
     fields = [
@@ -832,8 +854,8 @@ class ExportJobAdmin(RecordAdmin):
         "requested_by",
         "event",
         "kind",
-        "dataset",
-        "format",
+        "dataset_label",
+        "format_label",
         "language",
         "status",
         "done",
@@ -847,6 +869,14 @@ class ExportJobAdmin(RecordAdmin):
 
     def get_queryset(self, request):
         return queries.export_jobs_for_user(user=request.user)
+
+    @admin.display(description=_("list"), ordering="dataset")
+    def dataset_label(self, job):
+        return export_dataset_label(job.dataset)
+
+    @admin.display(description=_("format"), ordering="format")
+    def format_label(self, job):
+        return export_format_label(job.format)
 
     def has_module_permission(self, request):
         return request.user.has_perm("registrations.export_registration")

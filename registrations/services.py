@@ -324,14 +324,20 @@ def _fill_sessions_of(registration: Registration) -> None:
 
 
 def _promote_waitlist(event: Event, *, skip: Registration | None = None) -> list[Registration]:
-    """Give the event's free seats to the first registrations on the waiting list."""
-    promoted = []
+    """Give the event's free seats to the first registrations on the waiting list.
+
+    Counts the free seats once and reads only as many from the queue: the work does not grow
+    with the length of the waiting list (it runs under the event's lock, on every change).
+    """
+    free = None if event.capacity is None else event.capacity - _seats_taken(event)
+    if free is not None and free <= 0:
+        return []
     queue = Registration.objects.filter(event=event, status=Registration.Status.WAITLISTED)
     if skip is not None:
         queue = queue.exclude(pk=skip.pk)
-    for registration in queue.order_by("queued_at", "created_at", "pk"):
-        if not _has_free_seat(event):
-            break
+    queue = queue.order_by("queued_at", "created_at", "pk")
+    promoted = []
+    for registration in queue if free is None else queue[:free]:
         before = _status_of(registration)
         _set_status(registration, _seat_status(event))
         # Moved up by the rules, whoever freed the seat: recorded as done by the system.

@@ -235,14 +235,14 @@ def test_the_2018_conference_is_past_with_registration_closed(client, demo, lang
             "Демонстрация: Годишна конференция на Европейската мрежа по миграция",
             "Това е демонстрация:",
             "Регистрацията е отворена",
-            "Регистрация",
+            "Регистрация за събитието",
         ),
         (
             "en",
             "Demonstration: European Migration Network Annual Conference",
             "This is a demonstration:",
             "Registration is open",
-            "Register",
+            "Register for the event",
         ),
     ],
 )

@@ -63,7 +63,7 @@ def _statuses() -> dict[str, str]:
 def test_bulk_cancel_shows_what_it_will_do_and_does_nothing_yet(
     manager_client, people, mailoutbox, django_capture_on_commit_callbacks
 ):
-    holder, waiting, gone = people
+    holder, _waiting, gone = people
     before = _statuses()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = manager_client.post(
@@ -73,18 +73,18 @@ def test_bulk_cancel_shows_what_it_will_do_and_does_nothing_yet(
     html = response.content.decode()
     assert "<title>Cancel these registrations? |" in html
     assert (
-        "<tr>\n        <th scope=\"row\">EMN30-HOLDA</th>\n        <td>Anna Huber</td>\n"
+        '<tr>\n        <th scope="row">EMN30-HOLDA</th>\n        <td>Anna Huber</td>\n'
         "        <td>Confirmed</td>\n        <td>Cancelled</td>\n      </tr>"
     ) in html
     # The seat it frees goes to the first waiting, who is told too.
     assert "Also affected: places freed go to those waiting" in html
     assert (
-        "<th scope=\"row\">EMN30-WAITS</th>\n        <td>Иван Петров</td>\n"
-        "        <td>Waiting list</td>\n        <td>Moved up from the waiting list</td>"
+        '<th scope="row">EMN30-WAITS</th>\n        <td>Иван Петров</td>\n'
+        "        <td>On the waiting list</td>\n        <td>Moved up from the waiting list</td>"
     ) in html
     assert "1 selected registration will be left as it is" in html
     assert (
-        "<th scope=\"row\">EMN30-GONEE</th>\n        <td>Anna Novak</td>\n"
+        '<th scope="row">EMN30-GONEE</th>\n        <td>Anna Novak</td>\n'
         "        <td>Cancelled</td>\n        <td>This registration is already cancelled or "
         "declined.</td>"
     ) in html
@@ -101,8 +101,9 @@ def test_bulk_cancel_shows_what_it_will_do_and_does_nothing_yet(
 
 
 def test_confirmed_bulk_cancel_acts_and_sends_the_message_previewed(
-    manager_client, people, mailoutbox, django_capture_on_commit_callbacks
+    manager_client, people, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
+    settings.SITE_URL = "https://conference.example.org"
     holder, waiting, gone = people
     page = manager_client.post(
         changelist(), {"action": "cancel", "_selected_action": [holder.pk, gone.pk]}
@@ -122,7 +123,7 @@ def test_confirmed_bulk_cancel_acts_and_sends_the_message_previewed(
     # The preview was this very message.
     assert "The message to Anna Huber (EMN30-HOLDA), as they will read it" in page
     assert f"<p><strong>{to_holder.subject}</strong></p>" in page
-    assert f'<pre>{escape(to_holder.body)}</pre>' in page
+    assert f"<pre>{escape(to_holder.body)}</pre>" in page
 
 
 def test_the_preview_is_in_the_recipients_language_on_a_bulgarian_page(manager_client, event):
@@ -130,13 +131,13 @@ def test_the_preview_is_in_the_recipients_language_on_a_bulgarian_page(manager_c
     html = manager_client.post(
         changelist("bg"), {"action": "decline", "_selected_action": [registration.pk]}
     ).content.decode()
+    assert "<h2>1 регистрация ще бъде променена</h2>" in html
+    assert '<th scope="col">Текущ статус</th>' in html
     assert "Да, сигурен съм" in html
     assert "Не, върни ме обратно" in html
     assert "<td>Потвърдена</td>" in html
     assert '<div class="module" lang="bg">' in html
-    assert (
-        "<p><strong>Регистрацията ви за Кръстопът е отклонена (EMN30-BGBGB)</strong></p>" in html
-    )
+    assert "<p><strong>Регистрацията ви за Кръстопът е отказана (EMN30-BGBGB)</strong></p>" in html
     registration.refresh_from_db()
     assert registration.status == Status.CONFIRMED
 
@@ -149,7 +150,7 @@ def test_the_preview_is_in_the_recipients_language_on_an_english_page(manager_cl
     assert "<title>Move these registrations to the waiting list? |" in html
     assert "<td>Confirmed</td>\n        <td>Waiting list</td>" in html
     assert '<div class="module" lang="bg">' in html
-    assert "Вие сте в списъка на чакащите за Кръстопът (EMN30-BGBGB)" in html
+    assert "В списъка на чакащите сте за Кръстопът (EMN30-BGBGB)" in html
 
 
 def test_visa_letter_approval_lists_those_it_would_refuse_and_why(manager_client, event):
@@ -178,7 +179,7 @@ def test_visa_letter_approval_lists_those_it_would_refuse_and_why(manager_client
         },
     ).content.decode()
     assert "1 registration will be changed" in html
-    assert "<th scope=\"row\">EMN30-VISAA</th>" in html
+    assert '<th scope="row">EMN30-VISAA</th>' in html
     assert "<td>Visa invitation letter</td>" in html
     assert "2 selected registrations will be left as they are" in html
     assert "<td>EMN30-NOVIS did not ask for a visa invitation letter.</td>" in html
@@ -194,8 +195,7 @@ def test_an_action_with_nothing_to_do_says_so_and_offers_no_yes(manager_client, 
         changelist(), {"action": "approve", "_selected_action": [gone.pk]}
     ).content.decode()
     assert (
-        "None of the selected registrations can be changed this way: nothing will be done."
-        in html
+        "None of the selected registrations can be changed this way: nothing will be done." in html
     )
     assert 'name="post"' not in html
     assert "The message to" not in html
@@ -205,11 +205,11 @@ def test_the_confirmation_keeps_the_lists_filters(manager_client, people):
     holder, _waiting, _gone = people
     url = changelist() + "?status__exact=confirmed"
     html = manager_client.post(
-        url, {"action": "approve", "_selected_action": [holder.pk]}
+        url, {"action": "cancel", "_selected_action": [holder.pk]}
     ).content.decode()
     # Back to the same filtered list, and "yes" posts to it (the form has no action).
     assert '<a href="/en/admin/registrations/registration/?status__exact=confirmed"' in html
-    assert '<form method="post">' in html
+    assert '<form method="post"><input type="hidden" name="csrfmiddlewaretoken"' in html
 
 
 def test_sending_the_status_message_again_does_not_ask(

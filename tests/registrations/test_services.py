@@ -4,6 +4,8 @@ import re
 import icalendar
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events.models import PublicationStatus
@@ -498,3 +500,23 @@ def test_moving_up_in_a_session_queue_is_told_in_the_delegate_language(
     assert seat.session == workshop
     [message] = [m for m in mailoutbox if m.to == [waiting.user.email]]
     assert "и то вече е ваше: Вторични движения, 14 май, 16:00." in message.body
+
+
+def test_freeing_a_seat_costs_the_same_however_long_the_waiting_list():
+    def queries_to_cancel_with(waiting: int) -> int:
+        event = OpenEventFactory(capacity=1)
+        holder = RegistrationFactory(event=event)
+        for _ in range(waiting):
+            RegistrationFactory(event=event, status=Status.WAITLISTED, queued_at=timezone.now())
+        with CaptureQueriesContext(connection) as queries:
+            services.registration_cancel(by=None, registration=holder)
+        assert Registration.objects.filter(event=event, status=Status.CONFIRMED).count() == 1
+        # The waiting list is read only as far as there are free seats: one row here.
+        [queue] = [
+            q["sql"] for q in queries if "'waitlisted'" in q["sql"] and "ORDER BY" in q["sql"]
+        ]
+        assert queue.endswith("LIMIT 1")
+        return len(queries)
+
+    queries_to_cancel_with(1)  # warms the caches (content types) that the first call fills
+    assert queries_to_cancel_with(3) == queries_to_cancel_with(40)

@@ -1,7 +1,7 @@
 """The agenda: events, where they happen, who organises and speaks, and what is said.
 
 Models are thin: invariants the database can hold are named constraints; rules that need
-other rows (double-booked rooms, busy speakers) live in `events.services` and are called
+other rows (double-booked rooms, busy speakers) live in `events.rules` and are called
 from `clean()` so that the admin shows them next to the fields.
 """
 
@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+from . import rules
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -177,6 +179,11 @@ class Event(models.Model):
     def is_published(self) -> bool:
         return self.status == PublicationStatus.PUBLISHED
 
+    def takes_registrations(self, now: datetime.datetime | None = None) -> bool:
+        """Whether anyone may register now: published, and within the registration window.
+        The one answer for the register button, the form, the edit page and the services."""
+        return self.is_published and self.registration_state(now) == RegistrationState.OPEN
+
     def registration_state(self, now: datetime.datetime | None = None) -> RegistrationState:
         now = now or timezone.now()
         if self.registration_opens is None:
@@ -330,9 +337,7 @@ class Session(models.Model):
         return self.kind in self.SOCIAL_KINDS
 
     def clean(self) -> None:
-        from . import services
-
-        services.session_validate(session=self)
+        rules.session_validate(session=self)
 
 
 class SessionSpeaker(models.Model):
@@ -369,9 +374,7 @@ class SessionSpeaker(models.Model):
         return f"{self.speaker} — {self.get_role_display()}"
 
     def clean(self) -> None:
-        from . import services
-
-        services.session_speaker_validate(appearance=self)
+        rules.session_speaker_validate(appearance=self)
 
 
 class Announcement(models.Model):

@@ -733,16 +733,7 @@ class DelegationAdmin(TranslatedModelAdmin):
         )
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                active_members=Count(
-                    "registrations",
-                    filter=Q(registrations__status__in=Registration.ACTIVE_STATUSES),
-                )
-            )
-        )
+        return queries.delegations_with_members(super().get_queryset(request))
 
     @admin.display(description=_("members"), ordering="active_members")
     def members(self, obj):

@@ -4,8 +4,6 @@ Drawn with ReportLab. DejaVu Sans is embedded so that Cyrillic and Latin names p
 same everywhere; the QR code holds the registration reference for check-in at the door.
 """
 
-import re
-import string
 import zoneinfo
 from collections.abc import Iterable
 from html import escape
@@ -14,7 +12,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import segno
-from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -32,6 +29,7 @@ from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate
 from events.formatting import date_range
 
 from .models import LetterTemplate, Registration
+from .placeholders import fill_placeholders
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -285,48 +283,6 @@ def letter_values(registration: Registration) -> dict[str, str]:
         "venue": f"{venue.name}, {venue.city}" if venue else "",
         "reference": registration.reference,
     }
-
-
-def fill_placeholders(text: str, values: dict[str, str]) -> str:
-    """`text` with each `{name}` replaced; only bare names of `values` are accepted.
-
-    str.format would also obey `{name[0]}` or `{name:>999999}`, which staff could type by
-    mistake and which fail or blow up on some delegates' data: refuse anything but a name.
-    """
-    parts = []
-    try:
-        parsed = list(string.Formatter().parse(text))
-    except ValueError as error:
-        raise ValueError("unbalanced braces") from error
-    for literal, field, spec, conversion in parsed:
-        parts.append(literal)
-        if field is None:
-            continue
-        if field not in values or spec or conversion:
-            raise ValueError(f"unknown placeholder {field!r}")
-        parts.append(values[field])
-    # A detail the delegate left empty must not leave ", ," in the sentence.
-    return re.sub(r",(\s*,)+", ",", "".join(parts))
-
-
-def letter_template_validate(*, template: LetterTemplate) -> None:
-    """Every placeholder in every language's text must be one the letter knows."""
-    from django.conf import settings
-    from modeltranslation.utils import build_localized_fieldname
-
-    sample = {name: "x" for name in LetterTemplate.PLACEHOLDERS}
-    allowed = ", ".join(f"{{{name}}}" for name in LetterTemplate.PLACEHOLDERS)
-    errors = {}
-    for code, _name in settings.LANGUAGES:
-        field = build_localized_fieldname("body", code)
-        try:
-            fill_placeholders(getattr(template, field, "") or "", sample)
-        except ValueError:
-            errors[field] = _(
-                "Use only these placeholders: %(names)s. Write a brace itself as {{ or }}."
-            ) % {"names": allowed}
-    if errors:
-        raise ValidationError(errors)
 
 
 def _letter_styles() -> dict[str, ParagraphStyle]:

@@ -21,7 +21,7 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, session):
         start = timezone.localtime(session.start, self.time_zone)
-        seats_left = max(session.capacity - session.seats_taken, 0)
+        seats_left = queries.session_seats(session=session).free
         when = f"{date_format(start, 'j E')}, {date_format(start, 'H:i')}"
         if seats_left:
             seats = _("%(count)s of %(capacity)s seats free") % {

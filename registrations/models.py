@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,6 +19,8 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from events.models import Event, Organisation, Session
 from outbox.models import Outgoing
+
+from . import placeholders
 
 # The parts of a name as the registrant writes them and in Latin script; all are printed.
 PERSON_NAME_FIELDS = ("given_name", "family_name", "given_name_latin", "family_name_latin")
@@ -148,6 +151,25 @@ class Delegation(models.Model):
         return self.name
 
 
+class RegistrationQuerySet(models.QuerySet):
+    """The groups the rules speak of; every count of seats or places starts from one."""
+
+    def holding_seats(self):
+        return self.filter(status__in=Registration.SEAT_HOLDING_STATUSES)
+
+    def active(self):
+        return self.filter(status__in=Registration.ACTIVE_STATUSES)
+
+    def confirmed(self):
+        return self.filter(status=Registration.Status.CONFIRMED)
+
+    def waiting_in_order(self):
+        """The waiting list, first come first served."""
+        return self.filter(status=Registration.Status.WAITLISTED).order_by(
+            "queued_at", "created_at", "pk"
+        )
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending approval")
@@ -264,6 +286,8 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
+    objects = RegistrationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
@@ -303,6 +327,31 @@ class Registration(models.Model):
         return self.status in self.ACTIVE_STATUSES
 
     @property
+    def holds_seat(self) -> bool:
+        return self.status in self.SEAT_HOLDING_STATUSES
+
+    @property
+    def is_confirmed(self) -> bool:
+        """A confirmed place: it gets a badge, a confirmation and (if asked for) a visa letter."""
+        return self.status == self.Status.CONFIRMED
+
+    def can_be_edited(self, now=None) -> bool:
+        """Its delegate may still change it: active, while the event takes registrations."""
+        return self.is_active and self.event.takes_registrations(now)
+
+    def can_be_cancelled(self) -> bool:
+        return self.is_active
+
+    @property
+    def visa_letter_is_ready(self) -> bool:
+        """Its visa letter can be downloaded: confirmed, approved, and the event has one."""
+        return (
+            self.is_confirmed
+            and self.visa_letter_approved_at is not None
+            and hasattr(self.event, "letter_template")
+        )
+
+    @property
     def allows_registering_again(self) -> bool:
         """Whether its account may register for the event anew, under this same reference:
         yes once it is cancelled or declined, not while it holds or awaits a place."""
@@ -317,6 +366,11 @@ class Registration(models.Model):
                 errors[field] = error.messages
         if errors:
             raise ValidationError(errors)
+
+
+class SessionSignupQuerySet(models.QuerySet):
+    def seated(self):
+        return self.filter(status=SessionSignup.Status.CONFIRMED)
 
 
 class SessionSignup(models.Model):
@@ -338,6 +392,8 @@ class SessionSignup(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status)
     created_at = models.DateTimeField(_("signed up at"), auto_now_add=True)
     queued_at = models.DateTimeField(_("waiting since"), null=True, blank=True)
+
+    objects = SessionSignupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("session sign-up")
@@ -444,9 +500,7 @@ class LetterTemplate(models.Model):
         return str(self.event)
 
     def clean(self) -> None:
-        from . import documents
-
-        documents.letter_template_validate(template=self)
+        placeholders.letter_template_validate(template=self)
 
 
 class ExportRecord(models.Model):
@@ -482,8 +536,6 @@ class ExportRecord(models.Model):
 
 def private_storage():
     """Files with personal data (exports, badge runs): never under MEDIA_ROOT, never served."""
-    from django.core.files.storage import storages
-
     return storages["private"]
 
 

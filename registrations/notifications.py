@@ -154,7 +154,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
                 ),
                 "application/pdf",
             )
-        if registration.status == Registration.Status.CONFIRMED and notification.kind in (
+        if registration.is_confirmed and notification.kind in (
             Kind.CONFIRMED,
             Kind.APPROVED,
             Kind.PROMOTED,

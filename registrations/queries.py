@@ -1,8 +1,11 @@
-"""Reads for the delegate pages and the admin figures."""
+"""Reads for the delegate pages and the admin figures, and the counts the rules use."""
+
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, RegistrationState, Session
 
@@ -70,18 +73,72 @@ def signup_session_figures(*, event: Event) -> QuerySet[Session]:
     )
 
 
+@dataclass(frozen=True)
+class Seats:
+    """How much of a limit (an event's or a session's seats, a delegation's quota) is used.
+
+    The one answer to "how many are left", for the services under their locks and for every
+    page and list alike (like pretix's QuotaAvailability). `limit` None: no limit.
+    """
+
+    limit: int | None
+    used: int
+
+    @property
+    def free(self) -> int | None:
+        return None if self.limit is None else max(self.limit - self.used, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.limit is not None and self.used >= self.limit
+
+
+def event_seats(*, event: Event) -> Seats:
+    """An event's seats: held by confirmed and pending registrations."""
+    return Seats(event.capacity, Registration.objects.filter(event=event).holding_seats().count())
+
+
+def session_seats(*, session: Session) -> Seats:
+    """A sign-up session's seats: held by confirmed sign-ups (annotated as `seats_taken` by
+    `signup_sessions_for_event`, counted otherwise)."""
+    used = getattr(session, "seats_taken", None)
+    if used is None:
+        used = SessionSignup.objects.filter(session=session).seated().count()
+    return Seats(session.capacity, used)
+
+
+def delegation_places(*, delegation: Delegation) -> Seats:
+    """A delegation's quota: its active members (confirmed, pending or waiting) use it."""
+    used = getattr(delegation, "active_members", None)
+    if used is None:
+        used = delegation.registrations.active().count()
+    return Seats(delegation.quota, used)
+
+
+def delegations_with_members(delegations: QuerySet[Delegation]) -> QuerySet[Delegation]:
+    """Delegations with `active_members` counted in the same query, for lists."""
+    return delegations.annotate(
+        active_members=Count(
+            "registrations", filter=Q(registrations__status__in=Registration.ACTIVE_STATUSES)
+        )
+    )
+
+
 class RegistrationAvailability:
-    """What the event page says about registration: open, closed, or open with a waitlist."""
+    """What the event's pages say about registering: open (with seats or a waiting list),
+    not open yet, or closed; `is_open` is the same answer the services give."""
 
     def __init__(self, *, event: Event, now=None):
         self.state = event.registration_state(now)
-        self.is_open = self.state == RegistrationState.OPEN
-        self.is_full = False
-        if self.is_open and event.capacity is not None:
-            taken = Registration.objects.filter(
-                event=event, status__in=Registration.SEAT_HOLDING_STATUSES
-            ).count()
-            self.is_full = taken >= event.capacity
+        self.is_open = event.takes_registrations(now)
+        self.opens_later = self.state == RegistrationState.NOT_YET_OPEN
+        self.is_full = self.is_open and event_seats(event=event).is_full
+        # Staff previewing a draft see why there is no Register button.
+        self.label = (
+            _("Registration opens once the event is published.")
+            if self.state == RegistrationState.OPEN and not self.is_open
+            else self.state.label
+        )
 
 
 def delegation_get_for_head(*, event: Event, pk: int, user) -> Delegation:
@@ -93,10 +150,6 @@ def delegation_get_for_head(*, event: Event, pk: int, user) -> Delegation:
 
 def delegation_members(*, delegation: Delegation) -> QuerySet[Registration]:
     return delegation.registrations.select_related("user").order_by("family_name", "given_name")
-
-
-def delegation_active_count(*, delegation: Delegation) -> int:
-    return delegation.registrations.filter(status__in=Registration.ACTIVE_STATUSES).count()
 
 
 def delegations_headed_by(*, user) -> QuerySet[Delegation]:
@@ -136,16 +189,6 @@ def delegation_for_invitation_code(*, event: Event, code: str) -> Delegation | N
     if not forms:
         return None
     return Delegation.objects.filter(event=event, invitation_code__in=forms).first()
-
-
-class DelegationPlaces:
-    """How much of a delegation's quota its members use, as its pages say it."""
-
-    def __init__(self, *, delegation: Delegation):
-        self.delegation = delegation
-        self.quota = delegation.quota
-        self.used = delegation_active_count(delegation=delegation)
-        self.is_full = self.quota is not None and self.used >= self.quota
 
 
 def language_of(*, user) -> str | None:

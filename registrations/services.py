@@ -36,7 +36,7 @@ from psycopg.errors import LockNotAvailable
 
 from emn_conference.site import absolute_url
 from events.formatting import date_range
-from events.models import Event, RegistrationState, Session
+from events.models import Event, Session
 from history import services as history
 from outbox import services as outbox
 
@@ -142,15 +142,8 @@ def _status_of(registration: Registration) -> dict[str, Any]:
     return history.snapshot(registration, ["status"])
 
 
-def _seats_taken(event: Event, exclude: Registration | None = None) -> int:
-    taken = Registration.objects.filter(event=event, status__in=Registration.SEAT_HOLDING_STATUSES)
-    if exclude is not None:
-        taken = taken.exclude(pk=exclude.pk)
-    return taken.count()
-
-
-def _has_free_seat(event: Event, exclude: Registration | None = None) -> bool:
-    return event.capacity is None or _seats_taken(event, exclude) < event.capacity
+def _has_free_seat(event: Event) -> bool:
+    return not queries.event_seats(event=event).is_full
 
 
 def _seat_status(event: Event) -> str:
@@ -166,8 +159,7 @@ def privacy_notice_current() -> PrivacyNotice | None:
 
 
 def _check_window(event: Event, now) -> None:
-    state = event.registration_state(now)
-    if not event.is_published or state != RegistrationState.OPEN:
+    if not event.takes_registrations(now):
         raise ValidationError(
             _("Registration for this event is not open."), code="registration_closed"
         )
@@ -212,17 +204,15 @@ def _delegation_for_code(event: Event, code: str) -> Delegation:
         raise ValidationError(
             {"invitation_code": _("This invitation code is not valid for this event.")}
         )
-    if delegation.quota is not None:
-        members = delegation.registrations.filter(status__in=Registration.ACTIVE_STATUSES)
-        if members.count() >= delegation.quota:
-            raise ValidationError(
-                {
-                    "invitation_code": _(
-                        "The delegation “%(name)s” is full: all its %(quota)s places are taken."
-                    )
-                    % {"name": delegation.name, "quota": delegation.quota}
-                }
-            )
+    if queries.delegation_places(delegation=delegation).is_full:
+        raise ValidationError(
+            {
+                "invitation_code": _(
+                    "The delegation “%(name)s” is full: all its %(quota)s places are taken."
+                )
+                % {"name": delegation.name, "quota": delegation.quota}
+            }
+        )
     return delegation
 
 
@@ -268,9 +258,8 @@ def _fill_session(session: Session, *, quiet: SessionSignup | None = None) -> No
     """
     if session.capacity is None:
         return
-    taken = SessionSignup.objects.filter(session=session, status=SessionSignup.Status.CONFIRMED)
-    free = session.capacity - taken.count()
-    if free <= 0:
+    free = queries.session_seats(session=session).free
+    if not free:
         return
     waiting = (
         SessionSignup.objects.filter(
@@ -329,13 +318,12 @@ def _promote_waitlist(event: Event, *, skip: Registration | None = None) -> list
     Counts the free seats once and reads only as many from the queue: the work does not grow
     with the length of the waiting list (it runs under the event's lock, on every change).
     """
-    free = None if event.capacity is None else event.capacity - _seats_taken(event)
-    if free is not None and free <= 0:
+    free = queries.event_seats(event=event).free
+    if free == 0:
         return []
-    queue = Registration.objects.filter(event=event, status=Registration.Status.WAITLISTED)
+    queue = Registration.objects.filter(event=event).waiting_in_order()
     if skip is not None:
         queue = queue.exclude(pk=skip.pk)
-    queue = queue.order_by("queued_at", "created_at", "pk")
     promoted = []
     for registration in queue if free is None else queue[:free]:
         before = _status_of(registration)
@@ -545,7 +533,7 @@ def registration_move_to_waitlist(*, registration: Registration, by) -> Registra
     """Staff move a registration to the end of the waiting list, freeing its seat for others."""
     with transaction.atomic():
         event, registration = _lock_registration(registration)
-        if registration.status not in Registration.SEAT_HOLDING_STATUSES:
+        if not registration.holds_seat:
             raise ValidationError(
                 _("%(reference)s cannot be moved to the waiting list: it is %(status)s.")
                 % {"reference": registration.reference, "status": registration.get_status_display()}
@@ -745,7 +733,7 @@ class _CountedDataset:
 
 def badges_confirmed(registrations) -> QuerySet[Registration]:
     """Those among `registrations` who get a badge: the confirmed ones (a badge opens the door)."""
-    return registrations.filter(status=Registration.Status.CONFIRMED)
+    return registrations.confirmed()
 
 
 def _write_badges(
@@ -954,7 +942,7 @@ def visa_letter_approve(*, registration: Registration, by) -> Registration:
                 _("%(reference)s did not ask for a visa invitation letter.")
                 % {"reference": registration.reference}
             )
-        if registration.status != Registration.Status.CONFIRMED:
+        if not registration.is_confirmed:
             raise ValidationError(
                 _("%(reference)s is not confirmed, so it gets no visa invitation letter.")
                 % {"reference": registration.reference}
@@ -1063,7 +1051,7 @@ def _head_appointed_message(*, delegation: Delegation, head) -> EmailMultiAltern
             "event": event,
             "head": head,
             "language": language,
-            "places": queries.DelegationPlaces(delegation=delegation),
+            "places": queries.delegation_places(delegation=delegation),
             "dates": date_range(event.start_date, event.end_date),
             "delegation_url": absolute_url(page),
         }

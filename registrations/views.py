@@ -23,7 +23,7 @@ from events.views import EventMixin
 
 from . import documents, queries, services
 from .forms import CancelForm, RegistrationCreateForm, RegistrationDetailsForm
-from .models import Delegation, Registration, SessionSignup
+from .models import Delegation, SessionSignup
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -96,7 +96,7 @@ class RegisterView(EventMixin, FormView):
             availability=queries.RegistrationAvailability(event=self.event),
             privacy_notice=services.privacy_notice_current(),
             delegation=delegation,
-            delegation_places=delegation and queries.DelegationPlaces(delegation=delegation),
+            delegation_places=delegation and queries.delegation_places(delegation=delegation),
             # On the way in, before the form; once it is sent, the error is at its field.
             invitation_errors=error.messages if error and self.request.method == "GET" else [],
             register_alone_url=self.request.path,
@@ -170,7 +170,7 @@ class RegistrationDetailView(RegistrationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         availability = queries.RegistrationAvailability(event=self.registration.event)
         return super().get_context_data(
-            can_edit=self.registration.is_active and availability.is_open,
+            can_edit=self.registration.can_be_edited(),
             availability=availability,
             can_register_again=self.registration.allows_registering_again and availability.is_open,
             **kwargs,
@@ -182,8 +182,7 @@ class RegistrationEditView(RegistrationMixin, FormView):
     form_class = RegistrationDetailsForm
 
     def get(self, request, *args, **kwargs):
-        availability = queries.RegistrationAvailability(event=self.registration.event)
-        if not (self.registration.is_active and availability.is_open):
+        if not self.registration.can_be_edited():
             messages.error(request, _("This registration can no longer be changed."))
             return redirect(self.registration)
         return super().get(request, *args, **kwargs)
@@ -240,7 +239,7 @@ class DelegationView(LoginRequiredMixin, EventMixin, TemplateView):
         return super().get_context_data(
             delegation=delegation,
             members=queries.delegation_members(delegation=delegation),
-            places=queries.DelegationPlaces(delegation=delegation),
+            places=queries.delegation_places(delegation=delegation),
             availability=queries.RegistrationAvailability(event=self.event),
             # The head registers like any member, through the same link.
             own_registration=queries.registration_for_event_and_user(
@@ -257,7 +256,7 @@ class _RegistrationDocumentView(RegistrationMixin, View):
     Each subclass writes it in `document()` and names it with `filename`."""
 
     def available(self) -> bool:
-        return self.registration.status == Registration.Status.CONFIRMED
+        return self.registration.is_confirmed
 
     def get(self, request, *args, **kwargs):
         if not self.available():
@@ -289,11 +288,7 @@ class VisaLetterView(_RegistrationDocumentView):
     filename = "visa-letter"
 
     def available(self) -> bool:
-        return (
-            super().available()
-            and self.registration.visa_letter_approved_at is not None
-            and hasattr(self.registration.event, "letter_template")
-        )
+        return self.registration.visa_letter_is_ready
 
     def document(self) -> bytes:
         return documents.visa_letter_pdf(

@@ -1,16 +1,23 @@
 """Agenda rules that need more than one row, so no database constraint can hold them.
 
-They raise `ValidationError` keyed by field, which the admin shows next to that field.
+They raise `ValidationError` keyed by field, which the admin shows next to that field. The
+models' `clean()` calls them (so every form and `full_clean()` applies them); this module
+does not import the models, so that the models can import it (no import circle).
 """
+
+from __future__ import annotations
 
 import datetime
 import zoneinfo
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .formatting import date_range
-from .models import Event, Session, SessionSpeaker
+
+if TYPE_CHECKING:
+    from .models import Event, Session, SessionSpeaker
 
 
 def _event_days(session: Session) -> tuple[datetime.date, datetime.date]:
@@ -30,9 +37,11 @@ def _has_days(event: Event) -> bool:
 
 def _overlapping(session: Session):
     """Other sessions of the same event whose time overlaps this one's."""
-    return Session.objects.filter(
-        event_id=session.event_id, start__lt=session.end, end__gt=session.start
-    ).exclude(pk=session.pk)
+    return (
+        type(session)
+        .objects.filter(event_id=session.event_id, start__lt=session.end, end__gt=session.start)
+        .exclude(pk=session.pk)
+    )
 
 
 def session_validate(*, session: Session) -> None:
@@ -87,7 +96,7 @@ def session_speaker_validate(*, appearance: SessionSpeaker) -> None:
         return
     clash = (
         _overlapping(session)
-        .exclude(kind__in=Session.SOCIAL_KINDS)
+        .exclude(kind__in=session.SOCIAL_KINDS)
         .filter(appearances__speaker_id=appearance.speaker_id)
         .order_by("start")
         .first()

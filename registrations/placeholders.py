@@ -1,0 +1,50 @@
+"""The visa letter's placeholders (`{name}`, `{dates}`…): filling them, and checking a
+template's text. No model imports, so that the models can use it (no import circle)."""
+
+import re
+import string
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
+
+
+def fill_placeholders(text: str, values: dict[str, str]) -> str:
+    """`text` with each `{name}` replaced; only bare names of `values` are accepted.
+
+    str.format would also obey `{name[0]}` or `{name:>999999}`, which staff could type by
+    mistake and which fail or blow up on some delegates' data: refuse anything but a name.
+    """
+    parts = []
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as error:
+        raise ValueError("unbalanced braces") from error
+    for literal, field, spec, conversion in parsed:
+        parts.append(literal)
+        if field is None:
+            continue
+        if field not in values or spec or conversion:
+            raise ValueError(f"unknown placeholder {field!r}")
+        parts.append(values[field])
+    # A detail the delegate left empty must not leave ", ," in the sentence.
+    return re.sub(r",(\s*,)+", ",", "".join(parts))
+
+
+def letter_template_validate(*, template) -> None:
+    """Every placeholder in every language's text must be one the letter knows."""
+    names = type(template).PLACEHOLDERS
+    sample = {name: "x" for name in names}
+    allowed = ", ".join(f"{{{name}}}" for name in names)
+    errors = {}
+    for code, _name in settings.LANGUAGES:
+        field = build_localized_fieldname("body", code)
+        try:
+            fill_placeholders(getattr(template, field, "") or "", sample)
+        except ValueError:
+            errors[field] = _(
+                "Use only these placeholders: %(names)s. Write a brace itself as {{ or }}."
+            ) % {"names": allowed}
+    if errors:
+        raise ValidationError(errors)

@@ -286,6 +286,9 @@ OUTBOX_SWEEP_AFTER = env.float("OUTBOX_SWEEP_AFTER", default=60.0)
 OUTBOX_SWEEP_BATCH = 500
 # Seconds a request waits for an event's lock before it answers "very busy, try again" (503).
 EVENT_LOCK_TIMEOUT = env.float("EVENT_LOCK_TIMEOUT", default=5.0)
+# After a capacity raise, how many move up from the waiting list per transaction (the event's
+# lock is let go between batches, so registrations are not held up by a large raise).
+WAITLIST_PROMOTION_BATCH = 100
 # Exports and badge runs of more rows than this are made by a worker, with a progress bar;
 # their files are kept this many hours; a job unfinished after EXPORT_JOB_TIMEOUT seconds
 # lost its worker and is marked failed.

@@ -303,7 +303,12 @@ class Registration(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["event", "status", "created_at"], name="registrations_queue"),
+            # Serves, under the event's lock, the count of seats held (event, status) and the
+            # waiting list in its order (queued_at, created_at): reads that do not grow with
+            # the number of registrations or of people waiting.
+            models.Index(
+                fields=["event", "status", "queued_at", "created_at"], name="registrations_queue"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -403,6 +408,12 @@ class SessionSignup(models.Model):
             models.UniqueConstraint(
                 fields=["registration", "session"],
                 name="registrations_signup_once_per_session",
+            ),
+        ]
+        indexes = [
+            # A session's seats taken and its queue in order, like the event's.
+            models.Index(
+                fields=["session", "status", "queued_at"], name="registrations_signup_queue"
             ),
         ]
 

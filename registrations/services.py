@@ -312,13 +312,22 @@ def _fill_sessions_of(registration: Registration) -> None:
         _fill_session(session)
 
 
-def _promote_waitlist(event: Event, *, skip: Registration | None = None) -> list[Registration]:
-    """Give the event's free seats to the first registrations on the waiting list.
+def _promote_waitlist(
+    event: Event,
+    *,
+    skip: Registration | None = None,
+    limit: int | None = None,
+    seats: queries.Seats | None = None,
+) -> list[Registration]:
+    """Give the event's free seats (at most `limit`) to the first on the waiting list.
 
-    Counts the free seats once and reads only as many from the queue: the work does not grow
-    with the length of the waiting list (it runs under the event's lock, on every change).
+    Counts the free seats once (an index scan over the seats held, not over the waiting list)
+    and reads only as many from the queue (by the index in queue order): the work does not
+    grow with the length of the waiting list; it runs under the event's lock, on every change.
     """
-    free = queries.event_seats(event=event).free
+    free = (seats or queries.event_seats(event=event)).free
+    if limit is not None:
+        free = limit if free is None else min(free, limit)
     if free == 0:
         return []
     queue = Registration.objects.filter(event=event).waiting_in_order()
@@ -380,7 +389,9 @@ def registration_create(
         if existing is not None and not existing.allows_registering_again:
             raise AlreadyRegistered(existing)
         # Seats freed by a change of capacity go to those already waiting, not to newcomers.
-        _promote_waitlist(event)
+        seats = queries.event_seats(event=event)
+        promoted = _promote_waitlist(event, seats=seats)
+        seat_free = seats.free is None or seats.free > len(promoted)
         notice = privacy_notice_current()
         if notice is None:
             raise ValidationError(
@@ -400,7 +411,7 @@ def registration_create(
         registration.privacy_notice = notice
         registration.privacy_accepted_at = now
         registration.queued_at = None
-        if _has_free_seat(event):
+        if seat_free:
             registration.status = _seat_status(event)
         else:
             registration.status, registration.queued_at = Registration.Status.WAITLISTED, now
@@ -558,9 +569,17 @@ def waitlists_fill(*, event: Event, by) -> list[Registration]:
     the capacity) is in the history of the change itself.
     """
     del by
+    promoted: list[Registration] = []
+    # In batches, each in its own transaction: a large raise does not hold the event's lock
+    # (and every registration waiting for it) for the whole of the promotions.
+    while True:
+        with transaction.atomic():
+            batch = _promote_waitlist(_lock_event(event), limit=settings.WAITLIST_PROMOTION_BATCH)
+        promoted += batch
+        if len(batch) < settings.WAITLIST_PROMOTION_BATCH:
+            break
     with transaction.atomic():
         event = _lock_event(event)
-        promoted = _promote_waitlist(event)
         for session in _lock_signup_sessions(event, event.sessions.filter(capacity__isnull=False)):
             _fill_session(session)
     return promoted

@@ -3,6 +3,7 @@ import re
 
 import icalendar
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -520,3 +521,49 @@ def test_freeing_a_seat_costs_the_same_however_long_the_waiting_list():
 
     queries_to_cancel_with(1)  # warms the caches (content types) that the first call fills
     assert queries_to_cancel_with(3) == queries_to_cancel_with(40)
+
+
+def test_registering_costs_the_same_with_10_or_1000_waiting(privacy_notice):
+    def queries_to_register_with(waiting: int) -> int:
+        event = OpenEventFactory(capacity=1)
+        RegistrationFactory(event=event)
+        user = VerifiedUserFactory()
+        waiters = get_user_model().objects.bulk_create(
+            get_user_model()(email=f"w{event.pk}-{n}@example.org") for n in range(waiting)
+        )
+        Registration.objects.bulk_create(
+            RegistrationFactory.build(
+                event=event,
+                user=waiter,
+                privacy_notice=privacy_notice,
+                status=Status.WAITLISTED,
+                queued_at=timezone.now(),
+            )
+            for waiter in waiters
+        )
+        with CaptureQueriesContext(connection) as queries:
+            registration = register(event, user=user)
+        assert registration.status == Status.WAITLISTED
+        # No seat is free: the waiting list is not read at all.
+        assert [q for q in queries if "ORDER BY" in q["sql"] and "'waitlisted'" in q["sql"]] == []
+        return len(queries)
+
+    queries_to_register_with(1)  # warms the caches (content types) that the first call fills
+    assert queries_to_register_with(10) == queries_to_register_with(1000)
+
+
+def test_a_capacity_raise_promotes_in_batches_in_queue_order(settings):
+    event = OpenEventFactory(capacity=0)
+    waiting = [
+        RegistrationFactory(event=event, status=Status.WAITLISTED, queued_at=timezone.now())
+        for _ in range(5)
+    ]
+    event.capacity = 3
+    event.save()
+    settings.WAITLIST_PROMOTION_BATCH = 2
+    promoted = services.waitlists_fill(event=event, by=None)
+    assert promoted == waiting[:3]
+    assert (
+        list(Registration.objects.filter(event=event, status=Status.CONFIRMED).order_by("pk"))
+        == waiting[:3]
+    )

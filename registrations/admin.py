@@ -454,12 +454,22 @@ REGISTRATION_ACTIONS = {
     "calendar_address_renewed": _("New calendar address"),
     "message_resent": _("Message sent again"),
     "invitation_renewed": _("New invitation code"),
+    "privacy_accepted": _("New privacy notice accepted"),
+    "anonymised": _("Personal data removed"),
 }
 
 
 @admin.register(Registration)
 class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
     history_labels = REGISTRATION_ACTIONS
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            services.visa_letter_follow_changes(
+                registration=obj, changed=form.changed_data, by=request.user
+            )
+
     list_display = [
         "reference",
         "family_name",
@@ -565,7 +575,13 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("email"), ordering="user__email")
     def email(self, obj):
-        return obj.user.email
+        return obj.user.email if obj.user is not None else ""
+
+    def get_readonly_fields(self, request, obj=None):
+        # What is left of an anonymised registration is a record for the statistics.
+        if obj is not None and obj.is_anonymised:
+            return [field.name for field in obj._meta.concrete_fields]
+        return super().get_readonly_fields(request, obj)
 
     def has_add_permission(self, request):
         # Registrations are made by delegates through the rules of the services.
@@ -742,12 +758,19 @@ class DelegationAdmin(TranslatedModelAdmin):
 
 @admin.register(PrivacyNotice)
 class PrivacyNoticeAdmin(TranslatedModelAdmin):
-    list_display = ["version", "effective_from"]
+    """Notices for the whole site or for one event. Publishing a newer version (a later
+    *in force from*) asks the delegates of events still to come to accept it at their next
+    visit (`registrations.middleware.NewPrivacyNoticeMiddleware`)."""
+
+    list_display = ["version", "event", "effective_from"]
+    list_filter = ["event"]
+    list_select_related = ["event"]
+    autocomplete_fields = ["event"]
 
     def get_readonly_fields(self, request, obj=None):
         # A notice that people have accepted is a record of what they accepted.
         if obj is not None and obj.registrations.exists():
-            return ["version", *localized("text"), "effective_from"]
+            return ["event", "version", *localized("text"), "effective_from"]
         return []
 
 

@@ -150,14 +150,6 @@ def _seat_status(event: Event) -> str:
     return Registration.Status.PENDING if event.requires_approval else Registration.Status.CONFIRMED
 
 
-def privacy_notice_current() -> PrivacyNotice | None:
-    return (
-        PrivacyNotice.objects.filter(effective_from__lte=timezone.now())
-        .order_by("-effective_from")
-        .first()
-    )
-
-
 def _check_window(event: Event, now) -> None:
     if not event.takes_registrations(now):
         raise ValidationError(
@@ -392,7 +384,7 @@ def registration_create(
         seats = queries.event_seats(event=event)
         promoted = _promote_waitlist(event, seats=seats)
         seat_free = seats.free is None or seats.free > len(promoted)
-        notice = privacy_notice_current()
+        notice = queries.privacy_notice_for(event=event, now=now)
         if notice is None:
             raise ValidationError(
                 _("Registration is not possible before a privacy notice is published.")
@@ -472,6 +464,16 @@ def registration_update(
     return registration
 
 
+def visa_letter_follow_changes(
+    *, registration: Registration, changed: Iterable[str], by
+) -> Registration:
+    """After staff changed details in the admin: the same rule as for the delegate's edits."""
+    del by  # the change itself is recorded with its author; the withdrawal is the rules'
+    if registration.visa_letter_approved_at and set(changed) & set(Registration.VISA_LETTER_FIELDS):
+        _visa_letter_withdraw(registration)
+    return registration
+
+
 def _visa_letter_withdraw(registration: Registration) -> None:
     before = history.snapshot(registration, ["visa_letter_approved_at"])
     registration.visa_letter_approved_at = None
@@ -492,9 +494,14 @@ def registration_cancel(*, registration: Registration, by) -> Registration:
         _record(registration, "cancelled", by, before)
         notifications.queue(registration=registration, kind=Notification.Kind.CANCELLED)
         # Once the event is over, a freed seat is of no use to anyone waiting.
-        if event.end_date >= timezone.localdate(timezone=zoneinfo.ZoneInfo(event.time_zone)):
+        if not _is_over(event):
             _promote_waitlist(event)
     return registration
+
+
+def _is_over(event: Event) -> bool:
+    """Whether the event's last day has passed, in its own time zone."""
+    return event.end_date < timezone.localdate(timezone=zoneinfo.ZoneInfo(event.time_zone))
 
 
 def registration_approve(*, registration: Registration, by) -> Registration:
@@ -606,6 +613,11 @@ def delegation_invitation_renew(*, delegation: Delegation, by) -> Delegation:
 
 def registration_resend(*, registration: Registration, by) -> Notification:
     """Sends again the message that matches the registration's status now."""
+    if registration.is_anonymised:
+        raise ValidationError(
+            _("%(reference)s is anonymised: there is nobody to write to.")
+            % {"reference": registration.reference}
+        )
     with transaction.atomic():
         notification = notifications.queue(
             registration=registration, kind=STATUS_MESSAGE[registration.status]
@@ -617,6 +629,94 @@ def registration_resend(*, registration: Registration, by) -> Notification:
             changes={"message": [None, notification.kind]},
         )
         return notification
+
+
+# --- privacy --------------------------------------------------------------------------------
+
+
+def privacy_notice_accept(
+    *, registration: Registration, notice: PrivacyNotice, by, now=None
+) -> Registration:
+    """The delegate accepts the privacy notice now in force for the registration's event (a
+    newer version than the one they accepted, or the event's own); the version and the time
+    are kept, and the change recorded. Refused if another version came into force since the
+    delegate was shown this one."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("event", "privacy_notice")
+            .get(pk=registration.pk)
+        )
+        current = queries.privacy_notice_for(event=registration.event, now=now)
+        if current is None or current.pk != notice.pk:
+            raise ValidationError(
+                _("The privacy notice has changed again: please read the version now in force."),
+                code="notice_changed",
+            )
+        if registration.privacy_notice_id == notice.pk:
+            return registration
+        before = registration.privacy_notice.version
+        registration.privacy_notice = notice
+        registration.privacy_accepted_at = now
+        registration.save(update_fields=["privacy_notice", "privacy_accepted_at", "updated_at"])
+        history.record(
+            obj=registration,
+            action="privacy_accepted",
+            by=by,
+            changes={"privacy_notice": [before, notice.version]},
+        )
+    return registration
+
+
+def registration_anonymise(*, registration: Registration, by, now=None) -> Registration:
+    """Takes out of a registration everything that identifies its person (`PERSONAL_FIELDS`,
+    the account, the calendar address, the messages sent, the personal values in its
+    history); the reference, status, country, role, language, delegation and consents stay,
+    for statistics.
+
+    A registration still holding or awaiting a place at an event not yet over is cancelled
+    first, through the usual rules, so its seat goes to the next in line (a promotion the
+    history records as the system's). Once the event is over its status stays as it was, so
+    the figures of who came do not change. Anonymising again does nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        event, registration = _lock_registration(registration)
+        if registration.is_anonymised:
+            return registration
+        if registration.is_active and not _is_over(event):
+            registration = registration_cancel(registration=registration, by=by)
+        held = [
+            name
+            for name in Registration.PERSONAL_FIELDS
+            if getattr(registration, name) not in ("", None)
+        ]
+        for name in Registration.PERSONAL_FIELDS:
+            setattr(registration, name, Registration.ANONYMOUS_VALUES.get(name, ""))
+        registration.user = None
+        registration.calendar_token = new_calendar_token()  # the old address stops working
+        registration.anonymised_at = now
+        registration.save()
+        # Queued ones too: built when sent, they would be written to nobody.
+        registration.notifications.all().delete()
+        history.entries_anonymise(
+            model=Registration, object_ids=[registration.pk], fields=Registration.PERSONAL_FIELDS
+        )
+        history.admin_log_anonymise(
+            model=Registration, object_ids=[registration.pk], name=str(registration)
+        )
+        # Which fields were emptied, never what they held.
+        history.record(
+            obj=registration,
+            action="anonymised",
+            by=by,
+            changes={
+                name: [history.REMOVED, Registration.ANONYMOUS_VALUES.get(name, "")]
+                for name in held
+            },
+        )
+    return registration
 
 
 # --- organiser outputs ----------------------------------------------------------------------
@@ -1073,6 +1173,9 @@ def _head_appointed_message(*, delegation: Delegation, head) -> EmailMultiAltern
             "places": queries.delegation_places(delegation=delegation),
             "dates": date_range(event.start_date, event.end_date),
             "delegation_url": absolute_url(page),
+            "privacy_url": absolute_url(
+                reverse("registrations:privacy_notice", kwargs={"slug": event.slug})
+            ),
         }
         subject = _("You are the head of the delegation “%(delegation)s” at %(event)s") % {
             "delegation": delegation.name,

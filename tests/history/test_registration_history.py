@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
+from django.utils import timezone
 
 from events.models import Event
 from outbox.models import Email
@@ -204,3 +205,25 @@ def test_a_registration_that_cannot_get_the_event_lock_in_time_is_told_to_try_ag
     assert (response.status_code, response["Retry-After"]) == (503, "1")
     assert "Много хора се регистрират в момента" in response.content.decode()
     assert Registration.objects.count() == 0
+
+
+def test_staff_changing_what_an_approved_letter_shows_in_the_admin_withdraws_it(client):
+    event = OpenEventFactory()
+    registration = RegistrationFactory(event=event, needs_visa_letter=True)
+    family_name = registration.family_name
+    Registration.objects.filter(pk=registration.pk).update(visa_letter_approved_at=timezone.now())
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    change = admin_url("registrations_registration_change", registration.pk)
+    page = client.get(change)
+    form = page.context["adminform"].form
+    data = {f.html_name: f.value() for f in form if f.value() is not None}
+    for formset in page.context["inline_admin_formsets"]:
+        for field in formset.formset.management_form:
+            data[field.html_name] = field.value()
+    data["family_name"] = "Huber-Novak"
+    assert client.post(change, data).status_code == 302
+    registration.refresh_from_db()
+    assert (registration.family_name, registration.visa_letter_approved_at) == ("Huber-Novak", None)
+    withdrawn, changed, *_ = _history_rows(client, registration)
+    assert withdrawn[:2] == ["System", "Visa letter approval withdrawn"]
+    assert changed[1:] == ["Changed", f"Family name: {family_name} → Huber-Novak"]

@@ -327,14 +327,19 @@ def _promote_waitlist(
         queue = queue.exclude(pk=skip.pk)
     promoted = []
     for registration in queue if free is None else queue[:free]:
-        before = _status_of(registration)
-        _set_status(registration, _seat_status(event))
         # Moved up by the rules, whoever freed the seat: recorded as done by the system.
-        _record(registration, "promoted", None, before)
+        _change_status(registration, _seat_status(event), action="promoted", by=None)
         _fill_sessions_of(registration)
         notifications.queue(registration=registration, kind=Notification.Kind.PROMOTED)
         promoted.append(registration)
     return promoted
+
+
+def _change_status(registration: Registration, status: str, *, action: str, by) -> None:
+    """Sets the status (and the place in the queue) and records who did it."""
+    before = _status_of(registration)
+    _set_status(registration, status)
+    _record(registration, action, by, before)
 
 
 def _set_status(registration: Registration, status: str) -> None:
@@ -489,9 +494,7 @@ def registration_cancel(*, registration: Registration, by) -> Registration:
         if not registration.is_active:
             raise ValidationError(_("This registration is already cancelled or declined."))
         _release_signups(registration, _sessions_of(registration), by)
-        before = _status_of(registration)
-        _set_status(registration, Registration.Status.CANCELLED)
-        _record(registration, "cancelled", by, before)
+        _change_status(registration, Registration.Status.CANCELLED, action="cancelled", by=by)
         notifications.queue(registration=registration, kind=Notification.Kind.CANCELLED)
         # Once the event is over, a freed seat is of no use to anyone waiting.
         if not _is_over(event):
@@ -521,9 +524,7 @@ def registration_approve(*, registration: Registration, by) -> Registration:
                 _("%(reference)s cannot be approved: it is %(status)s.")
                 % {"reference": registration.reference, "status": registration.get_status_display()}
             )
-        before = _status_of(registration)
-        _set_status(registration, Registration.Status.CONFIRMED)
-        _record(registration, "approved", by, before)
+        _change_status(registration, Registration.Status.CONFIRMED, action="approved", by=by)
         _fill_sessions_of(registration)
         notifications.queue(registration=registration, kind=Notification.Kind.APPROVED)
     return registration
@@ -539,9 +540,7 @@ def registration_decline(*, registration: Registration, by) -> Registration:
                 % {"reference": registration.reference, "status": registration.get_status_display()}
             )
         _release_signups(registration, _sessions_of(registration), by)
-        before = _status_of(registration)
-        _set_status(registration, Registration.Status.DECLINED)
-        _record(registration, "declined", by, before)
+        _change_status(registration, Registration.Status.DECLINED, action="declined", by=by)
         notifications.queue(registration=registration, kind=Notification.Kind.DECLINED)
         _promote_waitlist(event)
     return registration
@@ -556,9 +555,9 @@ def registration_move_to_waitlist(*, registration: Registration, by) -> Registra
                 _("%(reference)s cannot be moved to the waiting list: it is %(status)s.")
                 % {"reference": registration.reference, "status": registration.get_status_display()}
             )
-        before = _status_of(registration)
-        _set_status(registration, Registration.Status.WAITLISTED)
-        _record(registration, "moved_to_waitlist", by, before)
+        _change_status(
+            registration, Registration.Status.WAITLISTED, action="moved_to_waitlist", by=by
+        )
         # Its session seats go to the next in each session's queue; it keeps its place there.
         registration.signups.filter(status=SessionSignup.Status.CONFIRMED).update(
             status=SessionSignup.Status.WAITLISTED, queued_at=timezone.now()

@@ -1,11 +1,9 @@
 """Every change to a registration is recorded with who made it, and shown as its History."""
 
 import re
-import threading
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
 from django.utils import timezone
 
 from events.models import Event
@@ -19,6 +17,7 @@ from tests.factories import (
     UserFactory,
     VerifiedUserFactory,
 )
+from tests.locks import row_locked_elsewhere
 from tests.registrations.test_admin import admin_url
 from tests.registrations.test_views import form_data, url
 
@@ -183,25 +182,8 @@ def test_a_registration_that_cannot_get_the_event_lock_in_time_is_told_to_try_ag
     settings.EVENT_LOCK_TIMEOUT = 0.3
     event = OpenEventFactory(capacity=10)
     client.force_login(VerifiedUserFactory())
-    locked, release = threading.Event(), threading.Event()
-
-    def long_change():
-        try:
-            with transaction.atomic():
-                Event.objects.select_for_update().get(pk=event.pk)
-                locked.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    other = threading.Thread(target=long_change)
-    other.start()
-    try:
-        assert locked.wait(10)
+    with row_locked_elsewhere(Event, event.pk):
         response = client.post(url("registrations:register", "bg", slug=event.slug), form_data())
-    finally:
-        release.set()
-        other.join()
     assert (response.status_code, response["Retry-After"]) == (503, "1")
     assert "Много хора се регистрират в момента" in response.content.decode()
     assert Registration.objects.count() == 0

@@ -1,8 +1,6 @@
 import datetime
-import threading
 
 import pytest
-from django.db import connection, transaction
 from django.utils import timezone
 
 from outbox import delivery, tasks
@@ -10,6 +8,7 @@ from outbox.models import Email
 from outbox.services import email_queue
 from registrations.models import Notification
 from tests.factories import RegistrationFactory
+from tests.locks import row_locked_elsewhere
 from tests.mail import hanging_smtp_server, smtp_sink
 
 pytestmark = pytest.mark.django_db
@@ -156,25 +155,8 @@ def _message():
 @pytest.mark.django_db(transaction=True)
 def test_a_message_being_sent_by_one_worker_is_skipped_by_another(mailoutbox):
     email = queued_email()
-    locked, release = threading.Event(), threading.Event()
-
-    def other_worker():
-        try:
-            with transaction.atomic():
-                Email.objects.select_for_update().get(pk=email.pk)
-                locked.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=other_worker)
-    worker.start()
-    try:
-        assert locked.wait(10)
+    with row_locked_elsewhere(Email, email.pk):
         assert delivery.deliver(label="outbox.email", pk=email.pk).status == "skipped"
-    finally:
-        release.set()
-        worker.join()
     assert mailoutbox == []
     email.refresh_from_db()
     assert (email.status, email.attempts) == (Status.QUEUED, 0)

@@ -63,9 +63,11 @@ messages: $(STAMP)
 i18n-check: messages compilemessages
 	$(BIN)/pytest -q -p no:randomly tests/test_translations.py
 
-# The registration rush, measured (use DATABASE_URL=postgres://… for a meaningful figure).
-bench: $(STAMP)
-	$(BIN)/python bench/registration_rush.py
+# The benchmark suite against the PostgreSQL of DATABASE_URL (it creates and drops its own
+# databases): one table of figures, each a ratio to a floor measured in the same run. One part
+# alone: `make bench PART=pages` (service, rush, pages, exports, admin). See docs/benchmarks.md.
+bench: compilemessages
+	$(BIN)/python -m bench $(PART) $(BENCH_ARGS)
 
 migrations-check: $(STAMP)
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run

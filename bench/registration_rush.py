@@ -5,8 +5,11 @@ concurrent load, and checks the outcome: exactly `capacity` confirmed, the rest 
 Runs against the database of DATABASE_URL (PostgreSQL for a meaningful result: SQLite has
 no row locks and serialises every write); it creates and drops its own test database.
 
-    make bench                      # 400 delegates, 16 threads, 100 seats
+    .venv/bin/python bench/registration_rush.py         # 400 delegates, 16 threads, 100 seats
     .venv/bin/python bench/registration_rush.py --delegates 1000 --threads 32 --capacity 250
+
+A quick check on its own; `make bench` (the suite, `python -m bench`) measures the same service
+against its raw-SQL floor, with waiting lists, and over HTTP (docs/benchmarks.md).
 """
 
 import argparse

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from events import page_cache
 from events.models import (
     Announcement,
     Event,
@@ -313,6 +314,8 @@ def load_demo(*, today: datetime.date | None = None) -> tuple[Event, Event]:
         },
     )
     _programme(shared, upcoming, session_capacity=UPCOMING_SESSION_CAPACITY)
+    # Venues, organisations and speakers are shared: any event may show what changed.
+    page_cache.events_changed(Event.objects.values_list("slug", flat=True))
     return past, upcoming
 
 

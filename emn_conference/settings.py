@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "accounts",
     "events",
     "registrations",
+    # The person's data as a whole: see, download, delete; retention periods and the purge.
+    "privacy",
     # The demo data and `load_demo`; it seeds every app above, so it comes after them.
     "demo",
     # The project's own deployment checks (emn_conference/checks.py); it has no models.
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "accounts.middleware.StaffMFARequiredMiddleware",
     # A change that could not get its event's lock in time: "very busy, try again" (503).
     "registrations.middleware.EventBusyMiddleware",
+    # A delegate whose accepted privacy notice has a newer version is asked to accept it.
+    "registrations.middleware.NewPrivacyNoticeMiddleware",
 ]
 
 ROOT_URLCONF = "emn_conference.urls"
@@ -276,6 +280,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("OUTBOX_SWEEP_EVERY", default=30.0),
     },
     "export-jobs-expire": {"task": "registrations.tasks.export_jobs_expire", "schedule": 600.0},
+    # Retention: sensitive fields cleared, then whole registrations anonymised, once a day.
+    "personal-data-purge": {"task": "privacy.tasks.personal_data_purge", "schedule": 86400.0},
 }
 # The outbox: tries per message, backoff (seconds, doubling from the base up to the cap),
 # and how long past its time a queued message waits before the sweep hands it out again.
@@ -296,7 +302,19 @@ EXPORT_BACKGROUND_ABOVE = env.int("EXPORT_BACKGROUND_ABOVE", default=1000)
 EXPORT_FILE_HOURS = env.int("EXPORT_FILE_HOURS", default=24)
 EXPORT_JOB_TIMEOUT = env.int("EXPORT_JOB_TIMEOUT", default=3600)
 
+# Retention of personal data, in days after an event's last day (each event may set its own):
+# sensitive fields (phone, dietary, accessibility and interpretation needs) are cleared after
+# PRIVACY_SENSITIVE_DAYS, whole registrations anonymised after PRIVACY_ANONYMISE_DAYS. The
+# purge works through PRIVACY_PURGE_BATCH registrations per transaction.
+PRIVACY_SENSITIVE_DAYS = env.int("PRIVACY_SENSITIVE_DAYS", default=30)
+PRIVACY_ANONYMISE_DAYS = env.int("PRIVACY_ANONYMISE_DAYS", default=365)
+PRIVACY_PURGE_BATCH = 200
+
+# Phone numbers are shown in the international format ("+359 2 987 6543") and stored in it
+# too, so that lists and exports write them as stored, without parsing and validating each
+# number again (registrations/migrations/0007_phone_international.py converted older rows).
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+PHONENUMBER_DB_FORMAT = "INTERNATIONAL"
 
 SECURE = env.bool("DJANGO_SECURE", default=False)
 SESSION_COOKIE_SECURE = SECURE

@@ -14,6 +14,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = i18n_patterns(
     path("admin/", admin.site.urls),
+    # Before allauth's: the person's data pages live under accounts/ too.
+    path("", include("privacy.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("registrations.urls")),
     path("", include("events.urls")),

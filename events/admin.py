@@ -26,6 +26,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from history.admin import HistoryAdminMixin
 
+from . import page_cache
 from .images import ImageUploadField
 from .models import (
     Announcement,
@@ -78,6 +79,52 @@ class SafeInitialMixin:
             except (ValidationError, ValueError, TypeError, AttributeError):
                 continue
         return valid
+
+
+class _SubmittedIdsOnly:
+    """Django's autocomplete widgets look the submitted value up to show it again with the
+    form's errors; one that is no id at all ("abc", typed into a forged request) makes that
+    lookup a server error (ValueError). Such a value is shown as nothing chosen, and the
+    field says why it is refused."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+
+        def is_id(item) -> bool:
+            try:
+                target.to_python(item)
+            except ValidationError:
+                return False
+            return True
+
+        return super().optgroups(name, [item for item in value if is_id(item)], attr)
+
+
+class _AutocompleteSelect(_SubmittedIdsOnly, widgets.AutocompleteSelect):
+    pass
+
+
+class _AutocompleteSelectMultiple(_SubmittedIdsOnly, widgets.AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAutocompleteMixin:
+    """Autocomplete fields (`autocomplete_fields`) that answer a malformed value with the
+    field's error, not a server error (`_SubmittedIdsOnly`)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = _AutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = _AutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 def _date_input_hint(*, with_time: bool) -> str:
@@ -196,12 +243,44 @@ class EitherLanguageMixin:
         self.form = _either_language_form(self.form)
 
 
+class PublicPagesAdminMixin:
+    """Tells the public pages' cache (events/page_cache.py) about every save and deletion made
+    here, so that the agenda, the speakers page and the feeds of the events concerned show it
+    at once, in every language.
+
+    The events are read before the change and after it (an object may move to another event
+    or stop being shown by one); their new versions are set when the admin's transaction
+    commits, so after the inlines and many-to-many fields, saved later in the same request:
+    an inline object belongs to the object of the page, whose events are those concerned.
+    """
+
+    def save_model(self, request, obj, form, change):
+        model = type(obj)
+        before = page_cache.events_showing(model, [obj.pk]) if change else set()
+        super().save_model(request, obj, form, change)
+        page_cache.events_changed(before | page_cache.events_showing(model, [obj.pk]))
+
+    def delete_model(self, request, obj):
+        shown = page_cache.events_showing(type(obj), [obj.pk])
+        super().delete_model(request, obj)
+        page_cache.events_changed(shown)
+
+    def delete_queryset(self, request, queryset):
+        shown = page_cache.events_showing(
+            queryset.model, list(queryset.values_list("pk", flat=True))
+        )
+        super().delete_queryset(request, queryset)
+        page_cache.events_changed(shown)
+
+
 class TranslatedModelAdmin(
+    PublicPagesAdminMixin,
     HistoryAdminMixin,
     EitherLanguageMixin,
     TimeZoneNoteMixin,
     DateInputHintMixin,
     SafeInitialMixin,
+    SafeAutocompleteMixin,
     TranslationStatusMixin,
     TabbedTranslationAdmin,
 ):
@@ -351,7 +430,7 @@ class SessionDayFilter(admin.SimpleListFilter):
         return queryset.filter(start__date=day)
 
 
-class SessionSpeakerInline(admin.TabularInline):
+class SessionSpeakerInline(SafeAutocompleteMixin, admin.TabularInline):
     model = SessionSpeaker
     extra = 1
     autocomplete_fields = ["speaker"]

@@ -1,7 +1,10 @@
 import datetime
 
 from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
 from django.utils.translation import pgettext_lazy
+from modeltranslation import settings as mt_settings
+from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
 # Month names as they stand inside a date (format character "E"). Marked here so that our
 # catalogue can override Django's: its Bulgarian catalogue capitalises them ("14 Май"),
@@ -31,3 +34,30 @@ def date_range(start: datetime.date, end: datetime.date | None = None) -> str:
     if start.year == end.year:
         return f"{date_format(start, 'j E')} – {date_format(end, 'j E Y')}"
     return f"{date_format(start, 'j E Y')} – {date_format(end, 'j E Y')}"
+
+
+class FallbackLanguages:
+    """Which language a translated text is shown in, as the ` lang="xx"` attribute that marks
+    a text shown in a fallback language (nothing when it is in the page's language).
+
+    modeltranslation falls back to another language when the current one is empty; the mark
+    tells screen readers and browsers which language the text then is in. One instance per
+    page: the language order and the column names are worked out once, not per text.
+    """
+
+    def __init__(self, language: str | None = None) -> None:
+        self.current = language or get_language()
+        order = resolution_order(self.current, mt_settings.FALLBACK_LANGUAGES)
+        self._order = order
+        self._marks = {code: format_html(' lang="{}"', code) for code in order}
+        self._columns: dict[str, list[tuple[str, str]]] = {}
+
+    def attr(self, obj, field: str) -> str:
+        columns = self._columns.get(field)
+        if columns is None:
+            columns = [(build_localized_fieldname(field, code), code) for code in self._order]
+            self._columns[field] = columns
+        for column, code in columns:
+            if getattr(obj, column, None):
+                return "" if code == self.current else self._marks[code]
+        return ""

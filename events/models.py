@@ -9,7 +9,7 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -26,6 +26,14 @@ def _time_zone_choices() -> list[tuple[str, str]]:
 
 def _default_time_zone() -> str:
     return settings.TIME_ZONE
+
+
+def _default_sensitive_days() -> int:
+    return settings.PRIVACY_SENSITIVE_DAYS
+
+
+def _default_anonymise_days() -> int:
+    return settings.PRIVACY_ANONYMISE_DAYS
 
 
 hex_colour_validator = RegexValidator(
@@ -149,6 +157,25 @@ class Event(models.Model):
         ],
         help_text=_("Starts every registration reference, e.g. EMN18 in EMN18-7K3QX."),
     )
+    # Retention of the delegates' personal data (applied by `purge_personal_data`).
+    privacy_sensitive_days = models.PositiveIntegerField(
+        _("sensitive data kept for (days)"),
+        default=_default_sensitive_days,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Days after the last day; then phone numbers and dietary, accessibility and "
+            "interpretation needs are cleared."
+        ),
+    )
+    privacy_anonymise_days = models.PositiveIntegerField(
+        _("registrations kept for (days)"),
+        default=_default_anonymise_days,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Days after the last day; then registrations are anonymised. Reference, status, "
+            "country and role stay, for statistics."
+        ),
+    )
 
     class Meta:
         verbose_name = _("event")
@@ -166,6 +193,13 @@ class Event(models.Model):
                 | Q(registration_closes__gt=F("registration_opens")),
                 name="events_event_registration_closes_after_opens",
                 violation_error_message=_("Registration must close after it opens."),
+            ),
+            models.CheckConstraint(
+                condition=Q(privacy_anonymise_days__gte=F("privacy_sensitive_days")),
+                name="events_event_sensitive_data_cleared_before_anonymising",
+                violation_error_message=_(
+                    "Registrations cannot be anonymised before their sensitive data is cleared."
+                ),
             ),
         ]
 

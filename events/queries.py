@@ -1,14 +1,24 @@
 """Reads for the public pages. Each returns a queryset or object with what its page needs
-prefetched, so a page costs the same number of queries whatever the size of the agenda."""
+prefetched, so a page costs the same number of queries whatever the size of the agenda.
+
+The pages with many rows (agenda, speakers, a session, a speaker) get their rows ready to
+print: choice labels looked up once per page rather than per row (`get_kind_display` builds
+its table on every call), addresses joined from a prefix reversed once rather than a
+`{% url %}` per row, and the ` lang` mark of each translated text (`<field>_lang`, see
+`formatting.FallbackLanguages`) decided here rather than by a template tag per text."""
 
 import datetime
 import zoneinfo
+from collections.abc import Callable, Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
+from .formatting import FallbackLanguages
 from .models import (
     Announcement,
     Event,
@@ -27,9 +37,21 @@ def event_list_public() -> QuerySet[Event]:
     return Event.objects.filter(status=PublicationStatus.PUBLISHED).select_related("venue")
 
 
-def event_get_for_visitor(*, slug: str, user) -> Event:
-    """The event by slug; drafts only for staff, everyone else gets 404."""
+def event_get_for_visitor(*, slug: str, user, with_session_count: bool = False) -> Event:
+    """The event by slug; drafts only for staff, everyone else gets 404. With
+    `with_session_count`, its number of sessions as `session_count` (in the same query)."""
     events = Event.objects.select_related("venue")
+    if with_session_count:
+        counts = (
+            Session.objects.filter(event=OuterRef("pk"))
+            .order_by()
+            .values("event")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        events = events.annotate(
+            session_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+        )
     if not _can_preview(user):
         events = events.filter(status=PublicationStatus.PUBLISHED)
     return get_object_or_404(events, slug=slug)
@@ -68,9 +90,104 @@ def event_days(*, event: Event) -> list[datetime.date]:
     return [event.start_date + datetime.timedelta(days=n) for n in range(days)]
 
 
+# An agenda longer than this opens on one day; the visitor can still ask for all of them.
+LONG_AGENDA_DAYS = 3
+LONG_AGENDA_SESSIONS = 80
+
+
+def agenda_is_long(*, event: Event) -> bool:
+    """Whether the agenda shows one day at a time unless asked for all days. The event must
+    come with `session_count` (`event_get_for_visitor(with_session_count=True)`)."""
+    days = (event.end_date - event.start_date).days + 1
+    return days > LONG_AGENDA_DAYS or event.session_count > LONG_AGENDA_SESSIONS
+
+
+def agenda_opening_day(*, event: Event) -> datetime.date:
+    """The day a long agenda opens on: today while the event is on, else its first day."""
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(event.time_zone))
+    return today if event.start_date <= today <= event.end_date else event.start_date
+
+
+def choice_labels(choices: Iterable[tuple[str, object]]) -> dict[str, str]:
+    # The labels are lazy: made text once here, in the page's language.
+    return {value: str(label) for value, label in choices}
+
+
+def url_maker(name: str, *, slug: str, field: str, sample: int | str) -> Callable[..., str]:
+    """Addresses of one URL pattern for one event: reversed once with `sample` in place of
+    the varying part, then joined around each value (a slug or a number, nothing to quote)."""
+    head, _sample, tail = reverse(name, kwargs={"slug": slug, field: sample}).rpartition(
+        str(sample)
+    )
+    return lambda value: f"{head}{value}{tail}"
+
+
+class _Rows:
+    """What a page needs to print its sessions and speakers without asking per row."""
+
+    def __init__(self, event: Event) -> None:
+        self.tz = zoneinfo.ZoneInfo(event.time_zone)
+        self.langs = FallbackLanguages()
+        self.kinds = choice_labels(Session.Kind.choices)
+        self.roles = choice_labels(SessionSpeaker.Role.choices)
+        self.session_url = url_maker("events:session", slug=event.slug, field="pk", sample=1)
+        self.speaker_url = url_maker(
+            "events:speaker", slug=event.slug, field="speaker_slug", sample="speaker-slug"
+        )
+
+    def speaker(self, speaker: Speaker) -> Speaker:
+        if not hasattr(speaker, "url"):
+            speaker.url = self.speaker_url(speaker.slug)
+            for field in ("honorific", "full_name", "position"):
+                setattr(speaker, f"{field}_lang", self.langs.attr(speaker, field))
+            if speaker.organisation is not None:
+                speaker.organisation.name_lang = self.langs.attr(speaker.organisation, "name")
+        return speaker
+
+    def session(self, session: Session) -> Session:
+        session.url = self.session_url(session.pk)
+        session.kind_label = self.kinds.get(session.kind, session.kind)
+        session.title_lang = self.langs.attr(session, "title")
+        session.description_lang = self.langs.attr(session, "description")
+        # As the `date:'c'` and `time:"H:i"` filters would print them, in the event's zone.
+        start, end = (
+            timezone.localtime(session.start, self.tz),
+            timezone.localtime(session.end, self.tz),
+        )
+        session.local_start, session.local_end = start, end
+        session.start_iso, session.end_iso = start.isoformat(), end.isoformat()
+        session.start_time, session.end_time = f"{start:%H:%M}", f"{end:%H:%M}"
+        if session.room is not None:
+            session.room.name_lang = self.langs.attr(session.room, "name")
+        if session.track is not None:
+            session.track.name_lang = self.langs.attr(session.track, "name")
+        session.appearance_list = list(session.appearances.all())
+        for appearance in session.appearance_list:
+            appearance.role_label = self.roles.get(appearance.role, appearance.role)
+            self.speaker(appearance.speaker)
+        return session
+
+
+def agenda_days(
+    *, event: Event, day: datetime.date | None = None, track_id: int | None = None
+) -> list[tuple[datetime.date, list[Session]]]:
+    """The agenda by day (one day, or all with `day=None`), each session ready to print."""
+    rows = _Rows(event)
+    days: dict[datetime.date, list[Session]] = {}
+    for session in session_list_for_agenda(event=event, day=day, track_id=track_id):
+        rows.session(session)
+        days.setdefault(session.local_start.date(), []).append(session)
+    return list(days.items())
+
+
 def session_get_for_event(*, event: Event, pk: int) -> Session:
     sessions = event.sessions.select_related("room", "track").prefetch_related(_appearances())
     return get_object_or_404(sessions, pk=pk)
+
+
+def session_page(*, event: Event, pk: int) -> Session:
+    """A session of this event ready to print (404 otherwise)."""
+    return _Rows(event).session(session_get_for_event(event=event, pk=pk))
 
 
 def speaker_list_for_event(*, event: Event) -> QuerySet[Speaker]:
@@ -82,18 +199,33 @@ def speaker_list_for_event(*, event: Event) -> QuerySet[Speaker]:
     )
 
 
-def speaker_get_for_event(*, event: Event, slug: str) -> tuple[Speaker, QuerySet[Session]]:
-    """A speaker with their sessions at this event; 404 if they do not speak there."""
+def speaker_list_page(*, event: Event) -> list[Speaker]:
+    """The event's speakers ready to print."""
+    rows = _Rows(event)
+    return [rows.speaker(speaker) for speaker in speaker_list_for_event(event=event)]
+
+
+def speaker_get_for_event(*, event: Event, slug: str) -> tuple[Speaker, list[Session]]:
+    """A speaker with their sessions at this event, ready to print, each with the speaker's
+    roles in it (`speaker_roles`); 404 if they do not speak there."""
     speaker = get_object_or_404(Speaker.objects.select_related("organisation"), slug=slug)
-    sessions = (
+    sessions = list(
         event.sessions.filter(appearances__speaker=speaker)
         .select_related("room", "track")
         .prefetch_related(_appearances())
         .distinct()
         .order_by("start")
     )
-    if not sessions.exists():
+    if not sessions:
         raise Http404("Speaker does not speak at this event.")
+    rows = _Rows(event)
+    rows.speaker(speaker)
+    speaker.bio_lang = rows.langs.attr(speaker, "bio")
+    for session in sessions:
+        rows.session(session)
+        session.speaker_roles = [
+            a.role_label for a in session.appearance_list if a.speaker_id == speaker.pk
+        ]
     return speaker, sessions
 
 

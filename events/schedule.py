@@ -28,8 +28,9 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from . import queries
 from .ical import PRODID, event_location
-from .models import Event, Session, Speaker
+from .models import Event, Session, SessionSpeaker, Speaker
 
 ICALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 XML_CONTENT_TYPE = "application/xml"
@@ -50,10 +51,20 @@ def _absolute(request, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
-def _session_url(*, event: Event, session: Session, request) -> str:
-    return _absolute(
-        request, reverse("events:session", kwargs={"slug": event.slug, "pk": session.pk})
-    )
+class _Lookups:
+    """What every entry of a feed looks up, made once per feed rather than per session:
+    absolute addresses joined from a path reversed once, and the labels of the choices."""
+
+    def __init__(self, *, event: Event, request) -> None:
+        origin = _absolute(request, "/")[:-1]
+        session_path = queries.url_maker("events:session", slug=event.slug, field="pk", sample=1)
+        speaker_path = queries.url_maker(
+            "events:speaker", slug=event.slug, field="speaker_slug", sample="speaker-slug"
+        )
+        self.session_url = lambda session: origin + session_path(session.pk)
+        self.speaker_url = lambda speaker: origin + speaker_path(speaker.slug)
+        self.kinds = queries.choice_labels(Session.Kind.choices)
+        self.roles = queries.choice_labels(SessionSpeaker.Role.choices)
 
 
 def _calendar_time_range(
@@ -75,12 +86,12 @@ def _speaker_text(speaker: Speaker) -> str:
     return ", ".join(part for part in [str(speaker), speaker.position] if part)
 
 
-def _session_description(session: Session, url: str) -> str:
+def _session_description(session: Session, url: str, roles: dict[str, str]) -> str:
     parts = []
     if session.description.strip():
         parts.append(session.description.strip())
     speakers = [
-        f"{appearance.get_role_display()}: {_speaker_text(appearance.speaker)}"
+        f"{roles.get(appearance.role, appearance.role)}: {_speaker_text(appearance.speaker)}"
         for appearance in session.appearances.all()
     ]
     if speakers:
@@ -90,9 +101,14 @@ def _session_description(session: Session, url: str) -> str:
 
 
 def _session_entry(
-    *, event: Event, session: Session, tz: zoneinfo.ZoneInfo, stamp: datetime.datetime, request
+    *,
+    event: Event,
+    session: Session,
+    tz: zoneinfo.ZoneInfo,
+    stamp: datetime.datetime,
+    lookups: _Lookups,
 ) -> icalendar.Event:
-    url = _session_url(event=event, session=session, request=request)
+    url = lookups.session_url(session)
     entry = icalendar.Event()
     entry.add("uid", f"session-{session.pk}@emn-conference")
     entry.add("dtstamp", stamp)
@@ -104,9 +120,9 @@ def _session_entry(
     )
     if location:
         entry.add("location", location)
-    entry.add("description", _session_description(session, url))
+    entry.add("description", _session_description(session, url, lookups.roles))
     entry.add("url", url)
-    entry.add("categories", [str(session.get_kind_display())])
+    entry.add("categories", [lookups.kinds.get(session.kind, session.kind)])
     return entry
 
 
@@ -130,9 +146,10 @@ def sessions_calendar(*, event: Event, sessions: Iterable[Session], name: str, r
         icalendar.Timezone.from_tzid(event.time_zone, first_date=first, last_date=last)
     )
     stamp = timezone.now()
+    lookups = _Lookups(event=event, request=request)
     for session in sessions:
         calendar.add_component(
-            _session_entry(event=event, session=session, tz=tz, stamp=stamp, request=request)
+            _session_entry(event=event, session=session, tz=tz, stamp=stamp, lookups=lookups)
         )
     return calendar.to_ical()
 
@@ -175,16 +192,13 @@ def _iso(moment: datetime.datetime, tz: zoneinfo.ZoneInfo) -> str:
     return timezone.localtime(moment, tz).isoformat(timespec="seconds")
 
 
-def _person(*, event: Event, speaker: Speaker, request) -> dict:
+def _person(*, speaker: Speaker, lookups: _Lookups, request) -> dict:
     # A "PretalxPerson" of the JSON schema: it has a name, and no public_name.
     person = {
         "id": speaker.pk,
         "guid": _guid("speaker", speaker.pk),
         "name": speaker.full_name,
-        "url": _absolute(
-            request,
-            reverse("events:speaker", kwargs={"slug": event.slug, "speaker_slug": speaker.slug}),
-        ),
+        "url": lookups.speaker_url(speaker),
         "biography": speaker.bio or None,
     }
     if speaker.photo:
@@ -193,7 +207,14 @@ def _person(*, event: Event, speaker: Speaker, request) -> dict:
 
 
 def _frab_event(
-    *, event: Event, session: Session, room_name: str, acronym: str, tz, language: str, request
+    *,
+    session: Session,
+    room_name: str,
+    acronym: str,
+    tz,
+    language: str,
+    lookups: _Lookups,
+    request,
 ) -> dict:
     return {
         "guid": _guid("session", session.pk),
@@ -204,7 +225,7 @@ def _frab_event(
         "duration": _hours_minutes(session.end - session.start),
         "room": room_name,
         "slug": _session_slug(acronym=acronym, session=session),
-        "url": _session_url(event=event, session=session, request=request),
+        "url": lookups.session_url(session),
         "title": session.title,
         "subtitle": None,
         "track": session.track.name if session.track else None,
@@ -212,7 +233,7 @@ def _frab_event(
         "language": language,
         "abstract": session.description,
         "persons": [
-            _person(event=event, speaker=appearance.speaker, request=request)
+            _person(speaker=appearance.speaker, lookups=lookups, request=request)
             for appearance in session.appearances.all()
         ],
         "links": [],
@@ -276,14 +297,15 @@ def schedule_data(*, event: Event, sessions: Iterable[Session], request) -> dict
     acronym = conference_acronym(event)
     rooms = _rooms(event=event, sessions=sessions)
     room_names = {room["key"]: room["name"] for room in rooms}
+    lookups = _Lookups(event=event, request=request)
     events = {
         s.pk: _frab_event(
-            event=event,
             session=s,
             room_name=room_names[s.room_id],
             acronym=acronym,
             tz=tz,
             language=language,
+            lookups=lookups,
             request=request,
         )
         for s in sessions
@@ -338,7 +360,8 @@ def schedule_data(*, event: Event, sessions: Iterable[Session], request) -> dict
 
 def schedule_json(*, event: Event, sessions: Iterable[Session], request) -> bytes:
     data = schedule_data(event=event, sessions=sessions, request=request)
-    return json.dumps(data, ensure_ascii=False, indent=2).encode()
+    # Compact: apps parse it, nobody reads it; indented, the large schedules were twice the size.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 # Characters XML 1.0 forbids; text pasted from word processors sometimes carries them.

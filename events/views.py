@@ -1,13 +1,28 @@
-"""Public pages. Views only fetch (through `queries`) and render."""
+"""Public pages. Views only fetch (through `queries`) and render.
 
-import itertools
+The agenda, the speakers page and the schedule feeds are rendered once per version of their
+event and kept in the cache (`page_cache`, `CachedPageMixin`); to visitors who are not signed
+in they answer from it without a query, with an `ETag` and `Last-Modified`, and `304 Not
+Modified` when the visitor's copy is current.
+"""
+
 import zoneinfo
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
-from django.http import HttpResponse
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.generic import TemplateView, View
 
-from . import queries, schedule
+from . import page_cache, queries, schedule
 from .forms import AgendaFilterForm
 
 
@@ -32,12 +47,130 @@ class HomeView(TemplateView):
 class EventMixin:
     """Loads the event named in the URL, or 404 (drafts are visible to staff only)."""
 
+    with_session_count = False
+    load_event_at_setup = True
+
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.event = queries.event_get_for_visitor(slug=kwargs["slug"], user=request.user)
+        if self.load_event_at_setup:
+            self.load_event()
+
+    def load_event(self) -> None:
+        self.event = queries.event_get_for_visitor(
+            slug=self.kwargs["slug"],
+            user=self.request.user,
+            with_session_count=self.with_session_count,
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(event=self.event, **kwargs)
+
+
+def _same_for_every_visitor(request: HttpRequest, *, shows_messages: bool) -> bool:
+    """Whether the response is the same for anyone who asks for this address. Not for a
+    signed-in visitor (the header is theirs, and `PrivateCacheMiddleware` keeps the response
+    out of every cache), nor for a page about to show a message (after signing out, say)."""
+    if request.user.is_authenticated:
+        return False
+    return not (shows_messages and len(messages.get_messages(request)))
+
+
+class CachedPageMixin(EventMixin):
+    """A page or feed of an event answered from the cache (`page_cache`) while nothing it
+    shows changes.
+
+    The event's version is read first. To a visitor who is not signed in, the response is the
+    same for everyone: it carries an `ETag` and `Last-Modified` (304 to a conditional request
+    for the current version), and once rendered it is stored whole and served again without
+    a query, as long as its address is one of the page's own (`storable`: not any query
+    string a link may add). Signed-in visitors get a page rendered for them, around parts
+    cached for everyone (`cached_part`).
+    """
+
+    load_event_at_setup = False
+    shows_messages = True
+
+    def storable(self) -> bool:
+        return not self.request.GET
+
+    def dispatch(self, request, *args, **kwargs):
+        slug = kwargs["slug"]
+        self.version = page_cache.event_version(slug)
+        if request.method not in ("GET", "HEAD") or not _same_for_every_visitor(
+            request, shows_messages=self.shows_messages
+        ):
+            self.load_event()
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code == 200:
+                page_cache.keep_version(slug, self.version)
+            return response
+        page = page_cache.entry(
+            slug=slug,
+            version=self.version,
+            parts=["page", request.scheme, request.get_host(), request.get_full_path()],
+        )
+        if self.version.stored:
+            response = None
+            if (
+                get_conditional_response(request, etag=page.etag, last_modified=page.last_modified)
+                is not None
+                and page.exists()
+            ):
+                # Only for an address stored as the page of an event that exists: a 304
+                # must not tell that a draft does.
+                response = HttpResponseNotModified()
+            elif stored := page.get():
+                content, content_type = stored
+                response = HttpResponse(content, content_type=content_type)
+            if response is not None:
+                return self._validated(response, page)
+        self.load_event()
+        response = super().dispatch(request, *args, **kwargs)
+        if response.status_code != 200 or not page_cache.keep_version(slug, self.version):
+            return response
+        if self.storable():
+            if hasattr(response, "render"):
+                response.render()
+            page.set((response.content, response["Content-Type"]))
+        return self._validated(
+            get_conditional_response(
+                request, etag=page.etag, last_modified=page.last_modified, response=response
+            ),
+            page,
+        )
+
+    def _validated(self, response: HttpResponse, page: page_cache.Entry) -> HttpResponse:
+        response.headers.setdefault("ETag", page.etag)
+        response.headers.setdefault("Last-Modified", http_date(page.last_modified))
+        # Kept, but asked about again each time (a 304 costs no query): a change in the
+        # admin shows at once, not when a browser's guess of freshness runs out.
+        patch_cache_control(response, no_cache=True)
+        return response
+
+    def cached_part(self, parts: list[str], make: Callable[[], Any]) -> Any:
+        """Part of the page, or a feed, made once per version for every visitor."""
+        return page_cache.entry(
+            slug=self.event.slug, version=self.version, parts=[*parts, get_language()]
+        ).get_or_make(make)
+
+
+class CachedFragmentMixin(CachedPageMixin):
+    """A page whose main part (`fragment_template_name`) is rendered once per version and
+    variant, and set into the page, whose header is rendered for each visitor."""
+
+    fragment_template_name = ""
+
+    def fragment_context(self, **kwargs) -> dict:
+        raise NotImplementedError
+
+    def render_fragment(self, **kwargs) -> str:
+        return render_to_string(self.fragment_template_name, self.fragment_context(**kwargs))
+
+    def render_page(self, fragment: str) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(fragment=mark_safe(fragment)))  # noqa: S308 - our own rendered template
+
+    def cached_page(self, parts: list[str], **kwargs) -> HttpResponse:
+        return self.render_page(self.cached_part(parts, lambda: self.render_fragment(**kwargs)))
 
 
 class EventDetailView(EventMixin, TemplateView):
@@ -53,40 +186,80 @@ class EventDetailView(EventMixin, TemplateView):
         )
 
 
-class AgendaView(EventMixin, TemplateView):
-    template_name = "events/agenda.html"
+class AgendaView(CachedFragmentMixin, TemplateView):
+    """The agenda, by day. A long one (`queries.agenda_is_long`) opens on one day and links
+    to the others and to all days; filters that do not validate are explained, and then
+    the agenda shows everything (a long one: its opening day), rendered afresh."""
 
-    def get_context_data(self, **kwargs):
-        form = AgendaFilterForm(self.request.GET or None, event=self.event)
-        filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-        track = filters.get("track")
-        sessions = queries.session_list_for_agenda(
-            event=self.event, day=filters.get("day"), track_id=track.pk if track else None
+    template_name = "events/agenda.html"
+    fragment_template_name = "events/_agenda.html"
+    with_session_count = True
+
+    def get(self, request, *args, **kwargs):
+        self.long = queries.agenda_is_long(event=self.event)
+        data = request.GET.copy()
+        if self.long and not data.get("day"):
+            data["day"] = queries.agenda_opening_day(event=self.event).isoformat()
+        self.form = form = AgendaFilterForm(data or None, event=self.event, long=self.long)
+        if form.is_bound and not form.is_valid():
+            day = queries.agenda_opening_day(event=self.event) if self.long else None
+            return self.render_page(self.render_fragment(form=form, day=day, track=None))
+        filters = form.cleaned_data if form.is_bound else {}
+        day, track = filters.get("day"), filters.get("track")
+        if day == AgendaFilterForm.ALL_DAYS:
+            day = None
+        variant = [day.isoformat() if day else "all", str(track.pk) if track else ""]
+        return self.cached_page(["agenda", *variant], form=form, day=day, track=track)
+
+    def storable(self) -> bool:
+        # The filters' own addresses only, not whatever else a link adds to them.
+        params = self.request.GET
+        return (
+            set(params) <= {"day", "track"}
+            and all(len(params.getlist(name)) == 1 for name in params)
+            and (not self.form.is_bound or self.form.is_valid())
         )
-        tz = zoneinfo.ZoneInfo(self.event.time_zone)
-        days = [
-            (day, list(day_sessions))
-            for day, day_sessions in itertools.groupby(
-                sessions, key=lambda s: timezone.localtime(s.start, tz).date()
-            )
-        ]
-        return super().get_context_data(form=form, days=days, **kwargs)
+
+    def fragment_context(self, *, form, day, track) -> dict:
+        agenda_url = reverse("events:agenda", kwargs={"slug": self.event.slug})
+
+        def link(value: str) -> str:
+            query = {"day": value, **({"track": track.pk} if track else {})}
+            return f"{agenda_url}?{urlencode(query)}"
+
+        day_links = []
+        if self.long:
+            shown = day.isoformat() if day else AgendaFilterForm.ALL_DAYS
+            all_days, *days = form.fields["day"].choices
+            day_links = [(label, link(value), value == shown) for value, label in [*days, all_days]]
+        return {
+            "event": self.event,
+            "form": form,
+            "days": queries.agenda_days(
+                event=self.event, day=day, track_id=track.pk if track else None
+            ),
+            "day_links": day_links,
+            "everything_url": link(AgendaFilterForm.ALL_DAYS) if self.long else agenda_url,
+        }
 
 
 class SessionDetailView(EventMixin, TemplateView):
     template_name = "events/session_detail.html"
 
     def get_context_data(self, **kwargs):
-        session = queries.session_get_for_event(event=self.event, pk=self.kwargs["pk"])
+        session = queries.session_page(event=self.event, pk=self.kwargs["pk"])
         return super().get_context_data(session=session, **kwargs)
 
 
-class SpeakerListView(EventMixin, TemplateView):
+class SpeakerListView(CachedFragmentMixin, TemplateView):
     template_name = "events/speaker_list.html"
+    fragment_template_name = "events/_speaker_list.html"
 
-    def get_context_data(self, **kwargs):
-        speakers = queries.speaker_list_for_event(event=self.event)
-        return super().get_context_data(speakers=speakers, **kwargs)
+    def get(self, request, *args, **kwargs):
+        return self.cached_page(["speakers"])
+
+    def fragment_context(self) -> dict:
+        return {"event": self.event, "speakers": queries.speaker_list_page(event=self.event)}
 
 
 class SpeakerDetailView(EventMixin, TemplateView):
@@ -127,14 +300,20 @@ class TrackStylesView(EventMixin, TemplateView):
         return super().get_context_data(tracks=self.event.tracks.all(), **kwargs)
 
 
-class ScheduleFeedView(EventMixin, View):
+class ScheduleFeedView(CachedPageMixin, View):
     """A feed of the event's schedule, in the language of the URL; each subclass has its
-    own `render_feed()` and `content_type`."""
+    own `render_feed()` and `content_type`. Built once per version, language and host (its
+    links are absolute), for every visitor."""
 
     content_type = ""
+    shows_messages = False
+
+    def feed_parts(self) -> list[str]:
+        return [type(self).__name__]
 
     def get(self, request, *args, **kwargs):
-        return HttpResponse(self.render_feed(), content_type=self.content_type)
+        parts = [*self.feed_parts(), request.scheme, request.get_host()]
+        return HttpResponse(self.cached_part(parts, self.render_feed), self.content_type)
 
 
 class ScheduleICalendarView(ScheduleFeedView):
@@ -175,6 +354,9 @@ class SessionICalendarView(ScheduleFeedView):
     """One session as an iCalendar file, for the link on the session page."""
 
     content_type = schedule.ICALENDAR_CONTENT_TYPE
+
+    def feed_parts(self) -> list[str]:
+        return ["session.ics", str(self.kwargs["pk"])]
 
     def render_feed(self) -> bytes:
         session = queries.session_get_for_event(event=self.event, pk=self.kwargs["pk"])

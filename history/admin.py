@@ -88,7 +88,7 @@ class HistoryAdminMixin:
         entries = [
             {
                 "when": entry.created_at,
-                "who": entry.actor_name or _("System"),
+                "who": _actor_label(entry.actor_name),
                 "what": labels.get(entry.action, entry.action),
                 "changes": [
                     (_field_label(self.model, name), *_choice_labels(self.model, name, values))
@@ -125,6 +125,12 @@ def _field_label(model: type[models.Model], name: str) -> Any:
         return EXTRA_LABELS.get(name, name)
 
 
+def _actor_label(name: str) -> Any:
+    if name == services.REMOVED:
+        return _("A deleted account")
+    return name or _("System")
+
+
 def _choice_labels(model: type[models.Model], name: str, values: list) -> list:
     try:
         choices = dict(model._meta.get_field(name).flatchoices)
@@ -134,4 +140,7 @@ def _choice_labels(model: type[models.Model], name: str, values: list) -> list:
         from django.apps import apps
 
         choices = dict(apps.get_model("registrations", "SessionSignup").Status.choices)
-    return [choices.get(value, value) for value in values]
+    return [
+        _("(removed)") if value == services.REMOVED else choices.get(value, value)
+        for value in values
+    ]

@@ -4,6 +4,7 @@ Drawn with ReportLab. DejaVu Sans is embedded so that Cyrillic and Latin names p
 same everywhere; the QR code holds the registration reference for check-in at the door.
 """
 
+import functools
 import zoneinfo
 from collections.abc import Iterable
 from html import escape
@@ -29,6 +30,7 @@ from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate
 from events.formatting import date_range
 
 from .models import LetterTemplate, Registration
+from .pdfstream import PageStreamingCanvas
 from .placeholders import fill_placeholders
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -49,33 +51,52 @@ def _register_fonts() -> None:
         pdfmetrics.registerFont(TTFont(BOLD, FONTS / "DejaVuSans-Bold.ttf"))
 
 
-def _canvas(out: BinaryIO, pagesize, title: str) -> Canvas:
+def _canvas(out: BinaryIO, pagesize, title: str, kind: type[Canvas] = Canvas) -> Canvas:
     _register_fonts()
-    canvas = Canvas(out, pagesize=pagesize, pageCompression=1, initialFontName=REGULAR)
+    canvas = kind(out, pagesize=pagesize, pageCompression=1, initialFontName=REGULAR)
     canvas.setTitle(title)
     canvas.setAuthor("EMN Conference")
     return canvas
 
 
+# A fixed mask: segno would try all eight and score each (nine tenths of its time). Any mask
+# makes a valid code; 0 is the one segno itself picks most often for references like ours, and
+# codes made with it decode (the tests read every badge's and confirmation's code back).
+QR_MASK = 0
+QR_BORDER = 2  # modules of quiet zone, inside the size given
+
+
+@functools.lru_cache(maxsize=64)
+def _qr_path(value: str) -> tuple[int, str]:
+    """A QR code (segno) as one PDF path in module units: its width in modules, with the
+    border, and the operators filling each run of dark modules in a row as one rectangle.
+    Cached: a delegate's badge and confirmation carry the same code."""
+    code = segno.make(value, error="m", micro=False, mask=QR_MASK)
+    matrix = code.matrix
+    width = len(matrix) + 2 * QR_BORDER
+    runs = []
+    for row, line in enumerate(matrix):
+        y = width - QR_BORDER - row - 1  # PDF's y goes up
+        column, end = 0, len(line)
+        while column < end:
+            if line[column] & 1:
+                start = column
+                while column < end and line[column] & 1:
+                    column += 1
+                runs.append(f"{start + QR_BORDER} {y} {column - start} 1 re")
+            else:
+                column += 1
+    return width, "\n".join(runs) + "\nf"
+
+
 def _qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
-    """A QR code (segno), drawn as vector squares: sharp at any print size."""
-    code = segno.make(value, error="m", micro=False)
-    border = 2
-    matrix = list(code.matrix_iter(scale=1, border=border))
-    module = size / len(matrix)
+    """A QR code, drawn as one vector path: sharp at any print size, and small in the file."""
+    width, path = _qr_path(value)
+    module = size / width
     canvas.saveState()
     canvas.setFillColor(colors.black)
-    for row, line in enumerate(matrix):
-        for column, dark in enumerate(line):
-            if dark:
-                canvas.rect(
-                    x + column * module,
-                    y + size - (row + 1) * module,
-                    module,
-                    module,
-                    stroke=0,
-                    fill=1,
-                )
+    canvas.transform(module, 0, 0, module, x, y)
+    canvas.addLiteral(path)
     canvas.restoreState()
 
 
@@ -129,7 +150,9 @@ def _lines(
 BADGE_WIDTH, BADGE_HEIGHT = 105 * mm, 74 * mm  # eight to an A4 page
 
 
-def _badge(canvas: Canvas, registration: Registration, x: float, y: float) -> None:
+def _badge(
+    canvas: Canvas, registration: Registration, x: float, y: float, roles: dict[str, str]
+) -> None:
     w, h, pad = BADGE_WIDTH, BADGE_HEIGHT, 6 * mm
     canvas.setStrokeColor(colors.HexColor("#C8CED6"))
     canvas.setLineWidth(0.5)
@@ -138,7 +161,7 @@ def _badge(canvas: Canvas, registration: Registration, x: float, y: float) -> No
     canvas.setFillColor(ROLE_COLOURS[registration.role])
     canvas.rect(x, y + h - band, w, band, stroke=0, fill=1)
     canvas.setFillColor(colors.white)
-    role = _role_label(registration.role)
+    role = roles[registration.role]
     canvas.setFont(BOLD, 11)
     canvas.drawCentredString(x + w / 2, y + h - band + 3.8 * mm, role)
 
@@ -195,24 +218,32 @@ def _role_label(role: str) -> str:
 
 
 def badges_pdf(registrations: Iterable[Registration], out: BinaryIO, *, per_page: int = 8) -> int:
-    """Writes badges for `registrations` to `out`: one per page (A6) or eight per A4 page."""
+    """Writes badges for `registrations` to `out`: one per page (A6) or eight per A4 page.
+
+    Each page goes to `out` as soon as it is full (`PageStreamingCanvas`), so memory does
+    not grow with the number of badges: give it an iterator (`QuerySet.iterator()`)."""
     if per_page not in (1, 8):
         raise ValueError("per_page must be 1 or 8")
     pagesize = (BADGE_WIDTH, BADGE_HEIGHT) if per_page == 1 else A4
-    canvas = _canvas(out, pagesize, _("Badges"))
+    canvas = _canvas(out, pagesize, _("Badges"), kind=PageStreamingCanvas)
+    roles = {role: _role_label(role) for role in Registration.Role}
     count = 0
     for count, registration in enumerate(registrations, start=1):
         if per_page == 1:
             if count > 1:
                 canvas.showPage()
-            _badge(canvas, registration, 0, 0)
+            _badge(canvas, registration, 0, 0, roles)
             continue
         slot = (count - 1) % 8
         if slot == 0 and count > 1:
             canvas.showPage()
         column, row = slot % 2, slot // 2
         _badge(
-            canvas, registration, column * BADGE_WIDTH, A4[1] - (row + 1) * BADGE_HEIGHT - 0.5 * mm
+            canvas,
+            registration,
+            column * BADGE_WIDTH,
+            A4[1] - (row + 1) * BADGE_HEIGHT - 0.5 * mm,
+            roles,
         )
     if count == 0:
         canvas.setFont(REGULAR, 10)

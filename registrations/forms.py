@@ -19,6 +19,18 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
     time_zone = None  # the event's, set by the form
 
+    def clean(self, value):
+        # An id past 64 bits is no session's, and SQLite cannot even compare one (an
+        # OverflowError in Django's lookup: a server error for a forged form). Refused first.
+        for item in value if isinstance(value, list | tuple) else ():
+            if _beyond_64_bits(item):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super().clean(value)
+
     def label_from_instance(self, session):
         start = timezone.localtime(session.start, self.time_zone)
         seats_left = queries.session_seats(session=session).free
@@ -31,6 +43,13 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
         else:
             seats = _("full: you will be on the waiting list")
         return f"{session.title} ({when}; {seats})"
+
+
+def _beyond_64_bits(item) -> bool:
+    try:
+        return abs(int(str(item))) >= 2**63
+    except ValueError:
+        return False
 
 
 class RegistrationDetailsForm(forms.ModelForm):
@@ -151,3 +170,19 @@ class ExportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["dataset"].choices = [(name, d.label) for name, d in DATASETS.items()]
         self.fields["language"].initial = get_language()
+
+
+class PrivacyNoticeAcceptForm(forms.Form):
+    required_css_class = "required"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    accept = forms.BooleanField(
+        label=_("I have read the privacy notice and accept it."),
+        required=True,
+        error_messages={"required": _("Tick the box to accept the privacy notice.")},
+    )
+    # The notices the page showed: accepting applies to them, not to one published since.
+    notices = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -32,6 +32,13 @@ _NOT_IN_NAMES = frozenset("<>\ufffd\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2
 _NOT_IN_NAMES_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn"})
 
 
+def _storable(value: str) -> bool:
+    """Whether a database can store the text: PostgreSQL refuses a NUL character, and a lone
+    surrogate cannot be encoded at all. A request cannot carry a surrogate and the forms
+    refuse NUL, but the services take text from any caller."""
+    return "\x00" not in value and not any("\ud800" <= c <= "\udfff" for c in value)
+
+
 def validate_person_name(value: str) -> None:
     """A name (any script) is made of letters, with spaces, hyphens, apostrophes and the like.
 
@@ -86,9 +93,22 @@ def new_calendar_token() -> str:
 
 
 class PrivacyNotice(models.Model):
-    """The privacy notice delegates accept; each consent records the version it was given to."""
+    """The privacy notice delegates accept; each consent records the version it was given to.
 
-    version = models.CharField(_("version"), max_length=40, unique=True)
+    A notice belongs to one event, or (without one) to the whole site: an event's delegates
+    accept the latest of its own notices in force, else the site's (`queries.privacy_notice_for`).
+    """
+
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="privacy_notices",
+        verbose_name=_("event"),
+        help_text=_("Empty: the notice of every event that has none of its own."),
+    )
+    version = models.CharField(_("version"), max_length=40)
     text = models.TextField(_("text"))
     effective_from = models.DateTimeField(_("in force from"))
 
@@ -97,6 +117,19 @@ class PrivacyNotice(models.Model):
         verbose_name_plural = _("privacy notices")
         ordering = ["-effective_from"]
         get_latest_by = "effective_from"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "version"],
+                name="registrations_privacynotice_version_once_per_event",
+                violation_error_message=_("This event already has a notice of this version."),
+            ),
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=Q(event__isnull=True),
+                name="registrations_privacynotice_version_once_for_site",
+                violation_error_message=_("The site already has a notice of this version."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.version
@@ -195,6 +228,34 @@ class Registration(models.Model):
         "organisation",
         "country",
     )
+    # What identifies the person; cleared (or, where a value is required, replaced by
+    # ANONYMOUS) when a registration is anonymised. Reference, status, country, role,
+    # language, delegation and consents stay, for statistics.
+    IDENTITY_FIELDS = (
+        "honorific",
+        "given_name",
+        "family_name",
+        "given_name_latin",
+        "family_name_latin",
+        "position",
+        "organisation",
+    )
+    # Sensitive data (contact, health, needs): cleared first, soon after the event
+    # (Event.privacy_sensitive_days). Passport data and the date of birth belong here too.
+    SENSITIVE_FIELDS = (
+        "phone",
+        "dietary_requirements",
+        "accessibility_needs",
+        "interpretation_language",
+    )
+    PERSONAL_FIELDS = IDENTITY_FIELDS + SENSITIVE_FIELDS
+    ANONYMOUS = "—"
+    # The required fields keep the placeholder; the others are emptied.
+    ANONYMOUS_VALUES = {
+        "given_name": ANONYMOUS,
+        "family_name": ANONYMOUS,
+        "organisation": ANONYMOUS,
+    }
     # Those who still hold, or wait for, a place.
     ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
     # Those holding one of the event's seats (pending ones keep theirs while awaiting approval).
@@ -203,9 +264,12 @@ class Registration(models.Model):
     event = models.ForeignKey(
         Event, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("event")
     )
+    # Empty once anonymised: the registration stays for the statistics, the person does not.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="registrations",
         verbose_name=_("account"),
     )
@@ -283,6 +347,7 @@ class Registration(models.Model):
     calendar_token = models.CharField(
         _("calendar token"), max_length=40, unique=True, default=new_calendar_token, editable=False
     )
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
@@ -309,6 +374,10 @@ class Registration(models.Model):
             models.Index(
                 fields=["event", "status", "queued_at", "created_at"], name="registrations_queue"
             ),
+            # The admin's country filter reads the distinct countries of an event from here.
+            # The search's trigram indexes (PostgreSQL only) are made by migration 0008: they
+            # are not declared here, where SQLite would have to make them too.
+            models.Index(fields=["event", "country"], name="registrations_event_country"),
         ]
 
     def __str__(self) -> str:
@@ -319,7 +388,13 @@ class Registration(models.Model):
 
     @property
     def full_name(self) -> str:
+        if self.is_anonymised:
+            return self.ANONYMOUS
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     @property
     def full_name_latin(self) -> str:
@@ -363,12 +438,20 @@ class Registration(models.Model):
         return not self.is_active
 
     def clean(self) -> None:
+        if self.is_anonymised:
+            return  # its names are the placeholder, on purpose
         errors = {}
         for field in PERSON_NAME_FIELDS:
             try:
                 validate_person_name(getattr(self, field))
             except ValidationError as error:
                 errors[field] = error.messages
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if field.name not in errors and isinstance(value, str) and not _storable(value):
+                errors[field.name] = [
+                    _("This text contains characters that cannot be saved."),
+                ]
         if errors:
             raise ValidationError(errors)
 
@@ -418,7 +501,9 @@ class SessionSignup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.registration.reference} → {self.session}"
+        # Not who: a session's delete page lists the sign-ups that keep it, to agenda editors
+        # too, who may not see registrations.
+        return str(self.session)
 
 
 class Notification(Outgoing):

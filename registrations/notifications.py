@@ -69,8 +69,11 @@ INTROS = {
 }
 
 
-def queue(*, registration: Registration, kind: str, session=None) -> Notification:
-    """Records the message and sends it once the current transaction commits."""
+def queue(*, registration: Registration, kind: str, session=None) -> Notification | None:
+    """Records the message and sends it once the current transaction commits; an anonymised
+    registration gets none (it has nobody to write to)."""
+    if registration.user_id is None:
+        return None
     notification = Notification.objects.create(
         registration=registration, kind=kind, language=registration.language, session=session
     )
@@ -115,6 +118,9 @@ def message_preview(
             "dates": date_range(event.start_date, event.end_date),
             "registration_url": _absolute(registration.get_absolute_url()),
             "event_url": _absolute(event.get_absolute_url()),
+            "privacy_url": _absolute(
+                reverse("registrations:privacy_notice", kwargs={"slug": event.slug})
+            ),
         }
         subject = SUBJECTS[kind] % {"event": event.title, "reference": registration.reference}
         return MessagePreview(

@@ -1,10 +1,12 @@
 """Reads for the delegate pages and the admin figures, and the counts the rules use."""
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, RegistrationState, Session
@@ -12,6 +14,7 @@ from events.models import Event, RegistrationState, Session
 from .models import (
     Delegation,
     ExportJob,
+    PrivacyNotice,
     Registration,
     SessionSignup,
     invitation_code_forms,
@@ -198,4 +201,50 @@ def language_of(*, user) -> str | None:
         .order_by("-created_at", "-pk")
         .values_list("language", flat=True)
         .first()
+    )
+
+
+# --- privacy notices ------------------------------------------------------------------------
+
+
+def _notices_in_force_for(event, now: datetime.datetime) -> QuerySet[PrivacyNotice]:
+    """The notices that may apply to `event` (an event or an OuterRef to one), the one that
+    does first: its own before the site's, then the latest."""
+    return PrivacyNotice.objects.filter(
+        Q(event=event) | Q(event__isnull=True), effective_from__lte=now
+    ).order_by(F("event").asc(nulls_last=True), "-effective_from", "-pk")
+
+
+def privacy_notice_for(
+    *, event: Event, now: datetime.datetime | None = None
+) -> PrivacyNotice | None:
+    """The privacy notice an event's delegates accept: the latest of the event's own notices
+    in force, else the latest of the site's; None before any is published."""
+    return _notices_in_force_for(event, now or timezone.now()).first()
+
+
+def privacy_notice_versions(*, event: Event) -> QuerySet[PrivacyNotice]:
+    """Every version in force so far that applies to the event (its own, or the site's while
+    it has none of its own), newest first, for the notice's public page."""
+    notices = PrivacyNotice.objects.filter(effective_from__lte=timezone.now())
+    if notices.filter(event=event).exists():
+        return notices.filter(event=event)
+    return notices.filter(event__isnull=True)
+
+
+def registrations_awaiting_notice(
+    *, user, now: datetime.datetime | None = None
+) -> QuerySet[Registration]:
+    """The user's active registrations, for events not yet over, whose event has another
+    privacy notice in force than the one they accepted (a newer version, or the event's own).
+    One query, however many registrations; it runs when a delegate opens their pages."""
+    now = now or timezone.now()
+    current = _notices_in_force_for(OuterRef("event"), now).values("pk")[:1]
+    return (
+        Registration.objects.filter(
+            user=user, status__in=Registration.ACTIVE_STATUSES, event__end_date__gte=now.date()
+        )
+        .annotate(current_notice_id=Subquery(current))
+        .filter(current_notice_id__isnull=False)
+        .exclude(privacy_notice_id=F("current_notice_id"))
     )

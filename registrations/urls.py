@@ -7,6 +7,13 @@ app_name = "registrations"
 urlpatterns = [
     path("events/<slug:slug>/register/", views.RegisterView.as_view(), name="register"),
     path(
+        "events/<slug:slug>/privacy/",
+        views.EventPrivacyNoticeView.as_view(),
+        name="privacy_notice",
+    ),
+    path("privacy/", views.SitePrivacyNoticeView.as_view(), name="privacy_notice_site"),
+    path("privacy/accept/", views.PrivacyNoticeAcceptView.as_view(), name="privacy_accept"),
+    path(
         "events/<slug:slug>/delegations/<int:pk>/",
         views.DelegationView.as_view(),
         name="delegation",

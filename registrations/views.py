@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
@@ -22,8 +22,13 @@ from events import schedule
 from events.views import EventMixin
 
 from . import documents, queries, services
-from .forms import CancelForm, RegistrationCreateForm, RegistrationDetailsForm
-from .models import Delegation, SessionSignup
+from .forms import (
+    CancelForm,
+    PrivacyNoticeAcceptForm,
+    RegistrationCreateForm,
+    RegistrationDetailsForm,
+)
+from .models import Delegation, PrivacyNotice, SessionSignup
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -94,7 +99,7 @@ class RegisterView(EventMixin, FormView):
         delegation, error = self.invitation()
         return super().get_context_data(
             availability=queries.RegistrationAvailability(event=self.event),
-            privacy_notice=services.privacy_notice_current(),
+            privacy_notice=queries.privacy_notice_for(event=self.event),
             delegation=delegation,
             delegation_places=delegation and queries.delegation_places(delegation=delegation),
             # On the way in, before the form; once it is sent, the error is at its field.
@@ -326,3 +331,90 @@ class PersonalCalendarView(View):
         # The address is the secret: no shared cache may keep a copy.
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class EventPrivacyNoticeView(EventMixin, TemplateView):
+    """The privacy notice the event's delegates accept, with its earlier versions."""
+
+    template_name = "registrations/privacy_notice.html"
+
+    def get_context_data(self, **kwargs):
+        versions = list(queries.privacy_notice_versions(event=self.event))
+        return super().get_context_data(
+            notice=versions[0] if versions else None, earlier=versions[1:], **kwargs
+        )
+
+
+class SitePrivacyNoticeView(TemplateView):
+    """The site's privacy notice (accounts, and every event without one of its own)."""
+
+    template_name = "registrations/privacy_notice_site.html"
+
+    def get_context_data(self, **kwargs):
+        versions = list(queries.privacy_notice_versions(event=None))
+        return super().get_context_data(
+            notice=versions[0] if versions else None, earlier=versions[1:], **kwargs
+        )
+
+
+class PrivacyNoticeAcceptView(LoginRequiredMixin, FormView):
+    """A newer privacy notice (or the event's own) for a registration still to come: the
+    delegate reads it and accepts it, then goes on where they were going. A delegate who does
+    not accept it may cancel the registration or delete their account instead."""
+
+    template_name = "registrations/privacy_accept.html"
+    form_class = PrivacyNoticeAcceptForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.awaiting = list(
+            queries.registrations_awaiting_notice(user=request.user).select_related(
+                "event", "privacy_notice"
+            )
+        )
+        self.notices = PrivacyNotice.objects.in_bulk(
+            {registration.current_notice_id for registration in self.awaiting}
+        )
+        if not self.awaiting:
+            return redirect(self.next_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def next_url(self) -> str:
+        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(
+            target, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        ):
+            return target
+        return reverse("registrations:mine")
+
+    def get_initial(self):
+        return {"notices": ",".join(str(pk) for pk in sorted(self.notices))}
+
+    def get_context_data(self, **kwargs):
+        # One notice may apply to several registrations (the site's, for their events).
+        shown = [
+            (notice, [r for r in self.awaiting if r.current_notice_id == pk])
+            for pk, notice in sorted(self.notices.items())
+        ]
+        return super().get_context_data(shown=shown, next=self.next_url(), **kwargs)
+
+    def form_valid(self, form):
+        if form.cleaned_data["notices"] != self.get_initial()["notices"]:
+            form.add_error(
+                None,
+                _("The privacy notice has changed again: please read the version now in force."),
+            )
+            return self.form_invalid(form)
+        try:
+            for registration in self.awaiting:
+                services.privacy_notice_accept(
+                    registration=registration,
+                    notice=self.notices[registration.current_notice_id],
+                    by=self.request.user,
+                )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Thank you: you have accepted the privacy notice."))
+        return redirect(self.next_url())

@@ -8,7 +8,16 @@ from django.conf import settings
 BASE = Path(settings.BASE_DIR)
 # Lowest first. The demo seeds every app, so it sits above them all; the project's own small
 # helpers (emn_conference: storage, site, log safety, admin bases…) sit below every app.
-LAYERS = ["emn_conference", "outbox", "history", "accounts", "events", "registrations", "demo"]
+LAYERS = [
+    "emn_conference",
+    "outbox",
+    "history",
+    "accounts",
+    "events",
+    "registrations",
+    "privacy",
+    "demo",
+]
 # The project's wiring, which imports the apps to put them together.
 WIRING = {
     "emn_conference.settings",

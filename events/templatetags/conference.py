@@ -2,9 +2,6 @@
 
 from django import template
 from django.urls import translate_url
-from django.utils.html import format_html
-from modeltranslation import settings as mt_settings
-from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
 from events import formatting
 
@@ -15,14 +12,10 @@ register = template.Library()
 def lang_attr(obj, field: str) -> str:
     """` lang="xx"` when `obj.field` is shown in a fallback language, else nothing.
 
-    modeltranslation already falls back to another language when the current one is empty;
-    this tells screen readers and browsers which language the text then is in.
+    For a few texts on a page; the public pages with many rows mark theirs in the query layer
+    with the same rule (`formatting.FallbackLanguages`, events/queries.py).
     """
-    current = get_language()
-    for code in resolution_order(current, mt_settings.FALLBACK_LANGUAGES):
-        if getattr(obj, build_localized_fieldname(field, code), None):
-            return "" if code == current else format_html(' lang="{}"', code)
-    return ""
+    return formatting.FallbackLanguages().attr(obj, field)
 
 
 @register.simple_tag(takes_context=True)

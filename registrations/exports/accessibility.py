@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Registration
-from .base import Column, Dataset
+from .base import Column, Dataset, Name
 
 
 class AccessibilityDataset(Dataset):
@@ -10,11 +10,11 @@ class AccessibilityDataset(Dataset):
     name = "accessibility"
     label = _("Accessibility needs")
     columns = [
-        Column(_("Reference"), lambda r: r.reference),
-        Column(_("Name"), lambda r: r.full_name_latin),
-        Column(_("Organisation"), lambda r: r.organisation),
-        Column(_("Phone"), lambda r: str(r.phone) if r.phone else ""),
-        Column(_("Accessibility needs"), lambda r: r.accessibility_needs),
+        Column(_("Reference"), "reference"),
+        Name(_("Name"), "full_name_latin"),
+        Column(_("Organisation"), "organisation"),
+        Column(_("Phone"), "phone"),
+        Column(_("Accessibility needs"), "accessibility_needs"),
     ]
 
     def objects(self):

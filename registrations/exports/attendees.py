@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from .base import Column, Dataset
+from .base import Choice, Column, CountryName, Dataset, Lookup, Name, YesNo
 
 
 class AttendeesDataset(Dataset):
@@ -9,20 +9,21 @@ class AttendeesDataset(Dataset):
     name = "attendees"
     label = _("Attendee list")
     columns = [
-        Column(_("Reference"), lambda r: r.reference),
-        Column(_("Status"), lambda r: r.get_status_display()),
-        Column(_("Role"), lambda r: r.get_role_display()),
-        Column(_("Honorific"), lambda r: r.honorific),
-        Column(_("Given name"), lambda r: r.given_name),
-        Column(_("Family name"), lambda r: r.family_name),
-        Column(_("Name in Latin script"), lambda r: r.full_name_latin),
-        Column(_("Position"), lambda r: r.position),
-        Column(_("Organisation"), lambda r: r.organisation),
-        Column(_("Delegation"), lambda r: r.delegation.name if r.delegation else ""),
-        Column(_("Country"), lambda r: r.country.name),
-        Column(_("Email"), lambda r: r.user.email),
-        Column(_("Phone"), lambda r: str(r.phone) if r.phone else ""),
-        Column(_("Preferred language"), lambda r: r.get_language_display()),
-        Column(_("Visa letter"), lambda r: _("yes") if r.needs_visa_letter else _("no")),
-        Column(_("Registered at"), lambda r: r.created_at, kind="datetime"),
+        Column(_("Reference"), "reference"),
+        Choice(_("Status"), "status"),
+        Choice(_("Role"), "role"),
+        Column(_("Honorific"), "honorific"),
+        Column(_("Given name"), "given_name"),
+        Column(_("Family name"), "family_name"),
+        Name(_("Name in Latin script"), "full_name_latin"),
+        Column(_("Position"), "position"),
+        Column(_("Organisation"), "organisation"),
+        Lookup(_("Delegation"), "delegation_id", table="delegation_names"),
+        CountryName(_("Country"), "country"),
+        Column(_("Email"), "user__email"),
+        # Stored in the international format it is shown in (PHONENUMBER_DB_FORMAT).
+        Column(_("Phone"), "phone"),
+        Choice(_("Preferred language"), "language"),
+        YesNo(_("Visa letter"), "needs_visa_letter"),
+        Column(_("Registered at"), "created_at", kind="datetime"),
     ]

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Registration
-from .base import Column, Dataset
+from .base import Column, Dataset, Name
 
 
 class CateringDataset(Dataset):
@@ -10,10 +10,10 @@ class CateringDataset(Dataset):
     name = "catering"
     label = _("Catering (dietary requirements)")
     columns = [
-        Column(_("Reference"), lambda r: r.reference),
-        Column(_("Name"), lambda r: r.full_name_latin),
-        Column(_("Organisation"), lambda r: r.organisation),
-        Column(_("Dietary requirements"), lambda r: r.dietary_requirements),
+        Column(_("Reference"), "reference"),
+        Name(_("Name"), "full_name_latin"),
+        Column(_("Organisation"), "organisation"),
+        Column(_("Dietary requirements"), "dietary_requirements"),
     ]
 
     def objects(self):

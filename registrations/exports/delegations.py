@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from .base import Column, Dataset
+from .base import Choice, Column, Dataset, Lookup, Name
 
 
 class DelegationsDataset(Dataset):
@@ -9,22 +9,18 @@ class DelegationsDataset(Dataset):
     name = "delegations"
     label = _("Delegations")
     columns = [
-        Column(_("Delegation"), lambda r: r.delegation.name),
-        Column(
-            _("Head of delegation"), lambda r: r.delegation.head.email if r.delegation.head else ""
-        ),
-        Column(_("Reference"), lambda r: r.reference),
-        Column(_("Status"), lambda r: r.get_status_display()),
-        Column(_("Honorific"), lambda r: r.honorific),
-        Column(_("Name"), lambda r: r.full_name),
-        Column(_("Name in Latin script"), lambda r: r.full_name_latin),
-        Column(_("Position"), lambda r: r.position),
-        Column(_("Organisation"), lambda r: r.organisation),
+        Lookup(_("Delegation"), "delegation_id", table="delegation_names"),
+        Column(_("Head of delegation"), "delegation__head__email"),
+        Column(_("Reference"), "reference"),
+        Choice(_("Status"), "status"),
+        Column(_("Honorific"), "honorific"),
+        Name(_("Name"), "full_name"),
+        Name(_("Name in Latin script"), "full_name_latin"),
+        Column(_("Position"), "position"),
+        Column(_("Organisation"), "organisation"),
     ]
 
     def objects(self):
-        return (
-            self.registrations.filter(delegation__isnull=False)
-            .select_related("delegation__head")
-            .order_by("delegation__name", "family_name", "given_name", "pk")
+        return self.registrations.filter(delegation__isnull=False).order_by(
+            "delegation__name", "family_name", "given_name", "pk"
         )

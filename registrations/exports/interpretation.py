@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Registration
-from .base import Column, Dataset
+from .base import Choice, Column, Dataset, Lookup, Name
 
 
 class InterpretationDataset(Dataset):
@@ -10,10 +10,10 @@ class InterpretationDataset(Dataset):
     name = "interpretation"
     label = _("Interpretation")
     columns = [
-        Column(_("Reference"), lambda r: r.reference),
-        Column(_("Name"), lambda r: r.full_name_latin),
-        Column(_("Delegation"), lambda r: r.delegation.name if r.delegation else ""),
-        Column(_("Interpretation into"), lambda r: r.get_interpretation_language_display()),
+        Column(_("Reference"), "reference"),
+        Name(_("Name"), "full_name_latin"),
+        Lookup(_("Delegation"), "delegation_id", table="delegation_names"),
+        Choice(_("Interpretation into"), "interpretation_language"),
     ]
 
     def objects(self):

@@ -1,7 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 
+from events.models import Session
+
 from ..models import Registration, SessionSignup
-from .base import Column, Dataset
+from .base import Blank, Column, Dataset, Lookup, Name
 
 
 class SessionSignInDataset(Dataset):
@@ -9,29 +11,34 @@ class SessionSignInDataset(Dataset):
 
     name = "signin"
     label = _("Session sign-in sheets")
+    model = SessionSignup
     columns = [
-        Column(_("Session"), lambda s: s.session.title),
-        Column(_("Starts"), lambda s: s.session.start, kind="datetime"),
-        Column(_("Room"), lambda s: s.session.room.name if s.session.room else ""),
-        Column(_("Reference"), lambda s: s.registration.reference),
-        Column(_("Name"), lambda s: s.registration.full_name_latin),
-        Column(_("Organisation"), lambda s: s.registration.organisation),
-        Column(_("Signature"), lambda s: ""),
+        Lookup(_("Session"), "session_id", table="sessions", part=0),
+        Column(_("Starts"), "session__start", kind="datetime"),
+        Lookup(_("Room"), "session_id", table="sessions", part=1),
+        Column(_("Reference"), "registration__reference"),
+        Name(_("Name"), "full_name_latin", prefix="registration__"),
+        Column(_("Organisation"), "registration__organisation"),
+        Blank(_("Signature")),
     ]
 
     def objects(self):
-        return (
-            SessionSignup.objects.filter(
-                registration__in=self.registrations,
-                registration__status=Registration.Status.CONFIRMED,
-                status=SessionSignup.Status.CONFIRMED,
-            )
-            .select_related("session__room", "registration")
-            .order_by(
-                "session__start",
-                "session__pk",
-                "registration__family_name",
-                "registration__given_name",
-                "pk",
-            )
+        return SessionSignup.objects.filter(
+            registration__in=self.registrations,
+            registration__status=Registration.Status.CONFIRMED,
+            status=SessionSignup.Status.CONFIRMED,
+        ).order_by(
+            "session__start",
+            "session__pk",
+            "registration__family_name",
+            "registration__given_name",
+            "pk",
         )
+
+    def sessions(self) -> dict[int, tuple[str, str]]:
+        """Each listed session's title and room, in the export's language."""
+        listed = self.objects().order_by().values("session_id")
+        return {
+            session.pk: (str(session.title), str(session.room.name) if session.room else "")
+            for session in Session.objects.filter(pk__in=listed).select_related("room")
+        }

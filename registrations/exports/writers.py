@@ -2,6 +2,8 @@
 
 import csv
 import datetime
+import io
+import itertools
 import tempfile
 import textwrap
 from collections.abc import Iterator
@@ -11,23 +13,28 @@ import xlsxwriter
 
 from .base import Dataset
 
-
-class _Line:
-    """csv.writer target that hands back each formatted line instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 # A cell starting with one of these is a formula to Excel: a delegate could type one.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Rows handed to the csv module at a time: fewer, larger writes.
+CSV_BATCH = 500
 
 
 def _csv_cell(value) -> str:
     if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return value.isoformat(" ", "minutes")  # 2030-03-02 09:00, faster than strftime
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_rows(dataset: Dataset) -> Iterator[list[str]]:
+    """The dataset's rows as text: dates without seconds, formulas defused."""
+    typed = [i for i, column in enumerate(dataset.columns) if column.kind != "text"]
+    starts = FORMULA_STARTS
+    for row in dataset.rows():
+        for i in typed:
+            row[i] = _csv_cell(row[i])
+        # Text cells are text already (`Column.reader`); inline rather than a call per cell.
+        yield ["'" + text if text.startswith(starts) else text for text in row]
 
 
 class CSVWriter:
@@ -36,11 +43,19 @@ class CSVWriter:
 
     def chunks(self, dataset: Dataset) -> Iterator[bytes]:
         """The file piece by piece, for streaming. The BOM makes Excel read it as UTF-8."""
-        writer = csv.writer(_Line())
-        yield "\ufeff".encode()
-        yield writer.writerow(dataset.headers()).encode()
-        for row in dataset.rows():
-            yield writer.writerow([_csv_cell(value) for value in row]).encode()
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer)
+        writer.writerow(dataset.headers())
+        rows = _csv_rows(dataset)
+        while True:
+            writer.writerows(itertools.islice(rows, CSV_BATCH))
+            text = buffer.getvalue()
+            if not text:
+                return
+            yield text.encode()
+            buffer.seek(0)
+            buffer.truncate()
 
     def write(self, dataset: Dataset, out: BinaryIO) -> None:
         for chunk in self.chunks(dataset):
@@ -65,13 +80,18 @@ class XLSXWriter:
         for col, header in enumerate(headers):
             sheet.write_string(0, col, header, bold)
             sheet.set_column(col, col, max(12, min(len(header) + 4, 40)))
+        # One writing function per column, chosen once: typed cells for dates, text else.
+        write_string = sheet.write_string
+        cells = []
+        for column in dataset.columns:
+            if column.kind in formats:
+                cells.append(_typed_cell(sheet.write_datetime, write_string, formats[column.kind]))
+            else:
+                cells.append(write_string)
         row_number = 0
         for row_number, row in enumerate(dataset.rows(), start=1):
-            for col, (column, value) in enumerate(zip(dataset.columns, row, strict=True)):
-                if column.kind in formats and value != "":
-                    sheet.write_datetime(row_number, col, value, formats[column.kind])
-                else:
-                    sheet.write_string(row_number, col, str(value))
+            for col, value in enumerate(row):
+                cells[col](row_number, col, value)
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(row_number, 1), len(headers) - 1)
         workbook.close()
@@ -82,6 +102,16 @@ class XLSXWriter:
         self.write(dataset, out)
         out.seek(0)
         return out
+
+
+def _typed_cell(write_typed, write_string, cell_format):
+    def write(row: int, col: int, value) -> None:
+        if value == "":
+            write_string(row, col, value)
+        else:
+            write_typed(row, col, value, cell_format)
+
+    return write
 
 
 WRITERS = {"csv": CSVWriter(), "xlsx": XLSXWriter()}

@@ -2,9 +2,10 @@ from urllib.parse import quote, urlsplit
 
 from django import template
 from django.http import Http404
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from emn_conference.site import absolute_url
 from events import queries as event_queries
 from registrations import queries
 
@@ -71,3 +72,9 @@ def url_keeping_next(context, url: str) -> str:
         return url
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}next={quote(target, safe='/')}"
+
+
+@register.simple_tag
+def site_privacy_notice_url() -> str:
+    """The full address of the site's privacy notice, for the footer of account messages."""
+    return absolute_url(reverse("registrations:privacy_notice_site"))

@@ -21,7 +21,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from events import schedule
+from events import page_cache, schedule
 from events.models import PublicationStatus, Session
 from tests.factories import (
     EventFactory,
@@ -333,12 +333,17 @@ def test_schedule_xml_is_in_the_language_of_the_url(client, programme):
     assert list(coffee.find("persons")) == []
 
 
-def test_schedule_version_changes_with_the_schedule(client, programme):
+def test_schedule_version_changes_with_the_schedule(
+    client, programme, django_capture_on_commit_callbacks
+):
     before = get_json(client, programme["event"], "en")["schedule"]["version"]
     assert get_json(client, programme["event"], "en")["schedule"]["version"] == before
     Session.objects.filter(pk=programme["coffee"].pk).update(
         end=sofia(datetime.date(2030, 5, 14), 12, 15)
     )
+    # As every writer of the agenda does, once it commits: the feeds are cached until told.
+    with django_capture_on_commit_callbacks(execute=True):
+        page_cache.events_changed([programme["event"].slug])
     assert get_json(client, programme["event"], "en")["schedule"]["version"] != before
 
 

@@ -320,3 +320,33 @@ def test_home_query_count_does_not_grow(client, django_assert_num_queries, event
     EventFactory.create_batch(events)
     with django_assert_num_queries(1):
         client.get(url("events:home", "en"))
+
+
+def test_rows_shown_in_the_other_language_are_marked_with_it_on_every_page(client, event):
+    session = SessionFactory(event=event, title_bg="", title_en="Smart borders")
+    speaker = SpeakerFactory(
+        full_name_bg="", full_name_en="Maria Ivanova", position_bg="", position_en="Head of Unit"
+    )
+    SessionSpeakerFactory(session=session, speaker=speaker, role="chair")
+    pages = {
+        name: client.get(url(f"events:{name}", "bg", slug=event.slug, **kwargs)).content.decode()
+        for name, kwargs in [
+            ("agenda", {}),
+            ("speakers", {}),
+            ("session", {"pk": session.pk}),
+            ("speaker", {"speaker_slug": speaker.slug}),
+        ]
+    }
+    session_url = url("events:session", "bg", slug=event.slug, pk=session.pk)
+    speaker_url = url("events:speaker", "bg", slug=event.slug, speaker_slug=speaker.slug)
+    assert f'<a href="{session_url}" lang="en">Smart borders</a>' in pages["agenda"]
+    assert (
+        f'<a href="{speaker_url}"><span>Г-жа</span> <span lang="en">Maria Ivanova</span></a> '
+        '<span class="role">(Председател)</span>'
+    ) in pages["agenda"]
+    assert '<p lang="en">Head of Unit</p>' in pages["speakers"]
+    assert '<h1 lang="en">Smart borders</h1>' in pages["session"]
+    assert '<span class="position" lang="en">Head of Unit</span>' in pages["session"]
+    assert f'<a href="{session_url}" lang="en">Smart borders</a>' in pages["speaker"]
+    english = client.get(url("events:agenda", "en", slug=event.slug)).content.decode()
+    assert 'lang="en"' not in english.split("<main", 1)[1]

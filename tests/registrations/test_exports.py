@@ -7,7 +7,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -411,3 +413,67 @@ def test_admin_export_refuses_a_nul_byte_in_the_filters(client, manager, event):
         },
     )
     assert response.status_code == 400
+
+
+# --- close to the database ----------------------------------------------------------------
+
+
+def _complete_registrations(event, count: int) -> None:
+    """`count` registrations that every list shows: confirmed, each in a delegation of its
+    own, with needs, and seated at a sign-up session of its own in a room of its own."""
+    for _ in range(count):
+        registration = RegistrationFactory(
+            event=event,
+            delegation=DelegationFactory(event=event),
+            dietary_requirements="vegan",
+            accessibility_needs="wheelchair access",
+            interpretation_language="bg",
+            phone="+43 1 5812222",
+        )
+        session = SessionFactory(
+            event=event,
+            capacity=5,
+            room=RoomFactory(venue=event.venue),
+            start=sofia(event.start_date, 9),
+        )
+        registration.signups.create(session=session, status="confirmed")
+
+
+def _queries_and_rows(event, dataset: str, file_format: str) -> tuple[int, int]:
+    from registrations import services
+
+    with CaptureQueriesContext(connection) as queries:
+        record = services.export_write(
+            event=event,
+            registrations=Registration.objects.all(),
+            dataset=dataset,
+            file_format=file_format,
+            language="bg",
+            out=io.BytesIO(),
+            by=None,
+            via="test",
+        )
+    return len(queries), record.rows
+
+
+@pytest.mark.parametrize("dataset", sorted(EXPECTED))
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_an_export_makes_as_many_queries_for_fifty_rows_as_for_five(event, dataset, file_format):
+    _complete_registrations(event, 5)
+    few = _queries_and_rows(event, dataset, file_format)
+    _complete_registrations(event, 45)
+    many = _queries_and_rows(event, dataset, file_format)
+    assert (few[1], many[1]) == (5, 50)
+    assert many[0] == few[0]
+
+
+def test_phones_are_stored_and_exported_in_the_international_format(event):
+    RegistrationFactory(event=event, reference="EMN30-PHONE", phone="+35929876543")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT phone FROM registrations_registration WHERE reference = %s", ["EMN30-PHONE"]
+        )
+        assert cursor.fetchone() == ("+359 2 987 6543",)
+    row = _read_csv(_export(event, "attendees", "csv"))[1]
+    assert row[12] == "'+359 2 987 6543"  # a leading + is neutralised like a formula's
+    assert _read_xlsx(_export(event, "attendees", "xlsx"))[1][12] == "+359 2 987 6543"

@@ -283,15 +283,20 @@ def xlsx_raw(rows, out: BinaryIO, *, headers: list[str]) -> int:
     when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header)
+    write_string, write_datetime = sheet.write_string, sheet.write_datetime
+    write_boolean = sheet.write_boolean
     row_number = 0
     for row_number, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
-            if isinstance(value, datetime.datetime):
-                sheet.write_datetime(row_number, col, value, when)
-            elif isinstance(value, bool):
-                sheet.write_boolean(row_number, col, value)
+            kind = type(value)
+            if kind is str:
+                write_string(row_number, col, value)
+            elif kind is datetime.datetime:
+                write_datetime(row_number, col, value, when)
+            elif kind is bool:
+                write_boolean(row_number, col, value)
             else:
-                sheet.write_string(row_number, col, "" if value is None else str(value))
+                write_string(row_number, col, "" if value is None else str(value))
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(row_number, 1), len(headers) - 1)
     workbook.close()

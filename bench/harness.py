@@ -306,6 +306,7 @@ class Databases:
             manage("migrate", "--noinput", env=env)
             manage("load_demo", env=env)
             worker("conference", env=env)
+            self.analyze(url)
             self._built.add("base")
             log(f"base database ready in {time.monotonic() - began:.0f} s")
         return self.url("base")
@@ -319,6 +320,7 @@ class Databases:
             began = time.monotonic()
             url = self.create("large", template="base")
             worker("large", env=self.env.django(url), timeout=1200)
+            self.analyze(url)
             self._built.add("large")
             log(f"large database ready in {time.monotonic() - began:.0f} s")
         return self.url("large")
@@ -326,6 +328,12 @@ class Databases:
     def copy(self, name: str) -> str:
         self.base()
         return self.create(name, template="base")
+
+    def analyze(self, url: str) -> None:
+        """Statistics for the planner after the bulk inserts, as autovacuum would gather them
+        on a database that has been in use for a while."""
+        with psycopg.connect(conninfo(url), autocommit=True) as connection:
+            connection.execute("VACUUM ANALYZE")
 
     def sql(self, url: str, query: str, params=()) -> list[tuple]:
         with psycopg.connect(conninfo(url)) as connection:

@@ -4,10 +4,11 @@
 them) through the real register form, 200 at a time (an asyncio client bounded by a
 semaphore). Signing in costs a PBKDF2 hash per delegate (a third of a second of CPU here, by
 design), so it is kept out of the timed part and measured on its own: a sample of delegates
-signs in through the real log-in form (each from its own loopback address, as allauth allows
-30 sign-ins a minute per address); the others get the same session made directly in the
-session store, as the log-in would leave it. The CSRF cookie's secret is sent as the form's
-token, which Django accepts as a browser's would be.
+(`--logins`, 50) signs in through the real log-in form, each from its own loopback address
+(allauth allows 30 sign-ins a minute per address); the others get the same session made
+directly in the session store, as the log-in would leave it. The CSRF cookie's secret is sent
+as the form's token, which Django accepts as it would a browser's. A trial stops sending new
+registrations after `--rush-cap` seconds (45); its rate is then of those done.
 
 Timed: only the registration POSTs. The floor: the same POSTs, signed in, through the same
 middleware, to a bench-only view that locks the event's row, counts and inserts in raw SQL.
@@ -147,6 +148,8 @@ def _figures(bench: Run, service: list, floor: list, *, count: int, capacity: in
     )
     if capped:
         note += f"; {capped} trial(s) stopped after {cap} s"
+    client = max(t["client_cpu"] for t in [*service, *floor])
+    note += f"; the client used at most {client:.0%} of a core"
     bench.add(
         Figure(
             part="2 rush",
@@ -273,9 +276,9 @@ async def _rush(base: str, path: str, delegates: list[Delegate], *, cap: float) 
     async with httpx.AsyncClient(
         base_url=base, limits=limits, timeout=300, cookies=_NoCookies()
     ) as client:
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(one(client, d) for d in delegates))
-        elapsed = time.perf_counter() - began
+        elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
     latencies.sort()
     return {
         "done": len(latencies),
@@ -287,6 +290,8 @@ async def _rush(base: str, path: str, delegates: list[Delegate], *, cap: float) 
         "errors": sum(statuses.values()),
         "statuses": statuses,
         "capped": skipped > 0,
+        # The client shares the two cores with the server: how much of one core it used.
+        "client_cpu": cpu / elapsed if elapsed else 0.0,
     }
 
 

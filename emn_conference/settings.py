@@ -30,7 +30,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # modeltranslation must come before the admin so its admin classes patch the right forms.
     "modeltranslation",
-    "django.contrib.admin",
+    # Django's admin, with "View on site" asking for permission (emn_conference/admin_site.py).
+    "emn_conference.admin_apps.ConferenceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

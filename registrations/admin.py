@@ -179,11 +179,13 @@ class SignupSessionFilter(ShortListFilter):
         # Session objects, not `values_list("session__title")`: the translated title is read
         # in the page's language (with the other language's as fallback), not a raw column.
         # Per session, one look-up in the index of sign-ups by session (as for delegations).
+        # A registration signs up only for its own event's sessions (`_lock_signup_sessions`),
+        # so the filtered event's sessions with a sign-up are those its registrations chose.
         signups = SessionSignup.objects.filter(session=OuterRef("pk"))
+        sessions = Session.objects.filter(Exists(signups)).order_by("start", "pk")
         event = _filtered_event_id(request.GET)
         if event is not None:
-            signups = signups.filter(registration__event_id=event)
-        sessions = Session.objects.filter(Exists(signups)).order_by("start", "pk")
+            sessions = sessions.filter(event_id=event)
         return [(str(session.pk), str(session.title)) for session in sessions]
 
     def queryset(self, request, queryset):
@@ -463,6 +465,11 @@ REGISTRATION_ACTIONS = {
 }
 
 
+# The shortest word a trigram index can look up: in LIKE '%de%' pg_trgm finds no trigram, and
+# would read its whole index.
+TRIGRAM = 3
+
+
 @admin.register(Registration)
 class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
     history_labels = REGISTRATION_ACTIONS
@@ -584,9 +591,11 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Django's own search (each word, in any case, within one of `search_fields`), asked
         so that PostgreSQL can answer it from the trigram indexes (migrations: registrations
-        0008, accounts 0002) instead of reading every registration: the word is looked for in
+        0008, accounts 0002) instead of reading every registration: a word is looked for in
         the registration's own fields in one subquery and through each relation (the account's
-        email) in another, united, where one OR spanning the join could use no index."""
+        email) in another, united, where one OR spanning the join could use no index. A word
+        too short to have a trigram ("of") can use no index at all: it only narrows down what
+        the other words found, as Django's search does."""
         if not search_term:
             return queryset, False
         own, joined = [], []
@@ -595,6 +604,11 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
         for word in smart_split(search_term):
             if word.startswith(('"', "'")) and word[0] == word[-1]:
                 word = unescape_string_literal(word)
+            if len(word) < TRIGRAM:
+                queryset = queryset.filter(
+                    Q.create([(lookup, word) for lookup in own + joined], connector=Q.OR)
+                )
+                continue
             found = Registration.objects.order_by()
             matching = found.filter(Q.create([(lookup, word) for lookup in own], connector=Q.OR))
             matching = matching.values("pk").union(

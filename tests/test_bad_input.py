@@ -88,7 +88,7 @@ def field_values(integers: st.SearchStrategy[int] | None = None) -> st.SearchStr
     return st.one_of(
         texts(),
         st.lists(texts(), min_size=2, max_size=3),
-        integers or st.integers(),
+        st.integers() if integers is None else integers,
         st.floats(),
         st.booleans(),
     )
@@ -97,7 +97,7 @@ def field_values(integers: st.SearchStrategy[int] | None = None) -> st.SearchStr
 def spoiled(valid: dict, fields: list[str], values=None) -> st.SearchStrategy[dict]:
     """Form data: `valid`, with one to four fields given a bad value (`values`, by default
     any of `field_values()`) or left out (None)."""
-    values = values or field_values()
+    values = field_values() if values is None else values
     bad = st.dictionaries(
         st.sampled_from(fields), st.one_of(st.none(), values), min_size=1, max_size=4
     )

@@ -78,15 +78,9 @@ class Column:
         """How a fetched row becomes this column's cell; made once per export, so that what
         it needs (labels, names) is looked up once, not per row. A "text" cell is a `str`."""
         i = at[self.field]
-        if self.kind == "text" and not isinstance(
-            _field(dataset.model, self.field), (models.CharField, models.TextField)
-        ):
-            return lambda row: "" if row[i] is None else str(row[i])
-        if self.kind == "datetime" and dataset.local_times_in_database:
-            return lambda row: "" if row[i] is None else row[i]
-        if self.kind != "datetime" and not _may_be_null(dataset.model, self.field):
-            return operator.itemgetter(i)  # the value as it is, without a call per row
         if self.kind == "datetime":
+            if dataset.local_times_in_database:  # fetched in the event's local time already
+                return lambda row: "" if row[i] is None else row[i]
             zone = dataset.time_zone
 
             def local(row: Row) -> Any:
@@ -97,6 +91,11 @@ class Column:
                 return timezone.localtime(value, zone).replace(tzinfo=None)
 
             return local
+        field = _field(dataset.model, self.field)
+        if self.kind == "text" and not isinstance(field, (models.CharField, models.TextField)):
+            return lambda row: "" if row[i] is None else str(row[i])
+        if not _may_be_null(dataset.model, self.field):
+            return operator.itemgetter(i)  # the value as it is, without a call of ours per row
         return lambda row: "" if row[i] is None else row[i]
 
 
@@ -108,11 +107,14 @@ class Choice(Column):
         i = at[self.field]
         choices = _field(dataset.model, self.field).flatchoices
         labels = {value: str(label) for value, label in choices}
-        return lambda row: labels.get(row[i], row[i])
+        # A value without a label shows as it is, as get_<field>_display() shows it.
+        return lambda row: labels.get(row[i], "" if row[i] is None else str(row[i]))
 
 
 @dataclass(frozen=True)
 class YesNo(Column):
+    """A boolean shown as "yes" or "no" in the export's language."""
+
     def reader(self, dataset: "Dataset", at: Mapping[str, int]) -> Reader:
         i = at[self.field]
         labels = {True: str(_("yes")), False: str(_("no"))}
@@ -216,6 +218,9 @@ class Dataset:
         self.event = event
         self.registrations = registrations.filter(event=event)
         self.time_zone = zoneinfo.ZoneInfo(event.time_zone)
+        # Set for each export by `rows()`:
+        self.local_times_in_database = False
+        self._tables: dict[str, Mapping] = {}
 
     def objects(self) -> QuerySet:
         """The rows, in order; override to narrow or to list something else."""
@@ -232,7 +237,7 @@ class Dataset:
         self.local_times_in_database = connections[objects.db].vendor == "postgresql"
         fields = list(dict.fromkeys(field for column in self.columns for field in column.fields))
         at = {field: i for i, field in enumerate(fields)}
-        self._tables: dict[str, Mapping] = {}
+        self._tables = {}
         readers = [column.reader(self, at) for column in self.columns]
         fetched = [self._fetched(field) for field in fields]
         for row in objects.values_list(*fetched).iterator(chunk_size=CHUNK_SIZE):

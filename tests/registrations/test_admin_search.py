@@ -100,6 +100,8 @@ def _djangos_own(user, query: str) -> set[str]:
         ('"Ministry of Justice"', {"EMN30-Q2ZXC"}),  # a quoted phrase
         ("МОМ", {"EMN30-K3QXA"}),
         ("de", {"EMN30-Q2ZXC"}),  # two letters: no trigram to look up, still found
+        ("de Vries", {"EMN30-Q2ZXC"}),
+        ("Ministry of", {"EMN30-Q2ZXC"}),
         ("nobody", set()),
     ],
 )

@@ -18,6 +18,9 @@ from .models import Entry
 
 # What stands in the history for a value, or an actor, that was personal data and is gone.
 REMOVED = "[removed]"
+# What the history keeps of a value it must never hold (a model's HISTORY_HIDDEN_FIELDS, e.g.
+# passport data): that the field changed, and whether it was empty, not what it was.
+HIDDEN = "[hidden]"
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -53,16 +56,28 @@ def record(
     by,
     changes: Mapping[str, list] | None = None,
 ) -> Entry:
-    """Writes one entry about `obj`; `by` is the user who acted, or None for the system."""
+    """Writes one entry about `obj`; `by` is the user who acted, or None for the system.
+
+    The values of the fields `obj`'s model lists in HISTORY_HIDDEN_FIELDS are stored as
+    HIDDEN, whoever made the change (a service or the admin's form)."""
     actor = by if by is not None and getattr(by, "is_authenticated", False) else None
+    hidden = set(getattr(type(obj), "HISTORY_HIDDEN_FIELDS", ()))
+    changes = {
+        name: [_hidden(value) for value in values] if name in hidden else values
+        for name, values in (changes or {}).items()
+    }
     return Entry.objects.create(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
         action=action,
         actor=actor,
         actor_name=actor.get_username() if actor is not None else "",
-        changes=dict(changes or {}),
+        changes=changes,
     )
+
+
+def _hidden(value: Any) -> Any:
+    return value if value in (None, "", REMOVED) else HIDDEN
 
 
 def entries_anonymise(

@@ -256,7 +256,9 @@ def _shown(registration: Registration, name: str) -> str:
         return str(_("yes") if value else _("no"))
     if isinstance(value, datetime.datetime):
         return date_format(timezone.localtime(value), "DATETIME_FORMAT")
-    if name == "country":
+    if isinstance(value, datetime.date):
+        return date_format(value, "DATE_FORMAT")
+    if name in ("country", "passport_country", "nationality"):
         return str(value.name)
     if name == "delegation":
         return str(value.name)

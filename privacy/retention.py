@@ -33,4 +33,6 @@ def holds(name: str) -> Q:
         return Q(user__isnull=False)
     if name in Registration.ANONYMOUS_VALUES:
         return ~Q(**{f"{name}__in": ["", Registration.ANONYMOUS]})
+    if Registration.empty_value(name) is None:  # a date: empty is NULL
+        return Q(**{f"{name}__isnull": False})
     return ~Q(**{name: ""})

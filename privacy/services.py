@@ -111,7 +111,7 @@ def _sensitive_held(event: Event) -> QuerySet[Registration]:
 
 def _sensitive_clear(event: Event, *, dry_run: bool) -> PurgeStep:
     held = _sensitive_held(event)
-    cleared = dict.fromkeys(Registration.SENSITIVE_FIELDS, "")
+    cleared = {name: Registration.empty_value(name) for name in Registration.SENSITIVE_FIELDS}
 
     def clear(batch: list[int]) -> None:
         Registration.objects.filter(pk__in=batch).update(**cleared, updated_at=timezone.now())

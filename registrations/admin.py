@@ -621,6 +621,16 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
     def email(self, obj):
         return obj.user.email if obj.user is not None else ""
 
+    def get_fieldsets(self, request, obj=None):
+        # Passport data only for those allowed to see it (visa officers), not every manager.
+        fieldsets = super().get_fieldsets(request, obj)
+        if not request.user.has_perm("registrations.view_passport_data"):
+            return fieldsets
+        return [
+            *fieldsets,
+            (_("Passport (for the visa letter)"), {"fields": list(Registration.PASSPORT_FIELDS)}),
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         # What is left of an anonymised registration is a record for the statistics.
         if obj is not None and obj.is_anonymised:
@@ -691,7 +701,7 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
         filters = QueryDict(request.POST.get("filters", request.GET.urlencode()))
         if any("\x00" in item for pair in filters.lists() for item in [pair[0], *pair[1]]):
             return HttpResponseBadRequest("Bad request")
-        form = ExportForm(request.POST or None, initial=_initial_export(filters))
+        form = ExportForm(request.POST or None, initial=_initial_export(filters), user=request.user)
         registrations = None
         if request.method == "POST" and form.is_valid():
             listing = copy(request)

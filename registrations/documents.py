@@ -313,7 +313,16 @@ def letter_values(registration: Registration) -> dict[str, str]:
         "dates": date_range(event.start_date, event.end_date),
         "venue": f"{venue.name}, {venue.city}" if venue else "",
         "reference": registration.reference,
+        "passport_number": registration.passport_number,
+        "passport_country": str(registration.passport_country.name),
+        "passport_expiry": _date_or_empty(registration.passport_expiry),
+        "nationality": str(registration.nationality.name),
+        "date_of_birth": _date_or_empty(registration.date_of_birth),
     }
+
+
+def _date_or_empty(day) -> str:
+    return date_format(day, "j E Y") if day is not None else ""
 
 
 def _letter_styles() -> dict[str, ParagraphStyle]:

@@ -70,7 +70,16 @@ class RegistrationDetailsForm(forms.ModelForm):
         widgets = {
             "dietary_requirements": forms.TextInput(),
             "accessibility_needs": forms.TextInput(),
+            "passport_expiry": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    # Shown together after "needs a visa letter" (templates/registrations/_form.html).
+    passport_field_names = Registration.PASSPORT_FIELDS
+
+    @property
+    def passport_fields(self):
+        return [self[name] for name in self.passport_field_names]
 
     def __init__(self, *args, event: Event, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -94,6 +103,8 @@ class RegistrationDetailsForm(forms.ModelForm):
             "organisation": "organization",
             "phone": "tel",
             "country": "country",
+            "date_of_birth": "bday",
+            "passport_number": "off",
         }
         for name, token in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = token
@@ -164,11 +175,14 @@ class ExportForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Column headers in"), choices=settings.LANGUAGES)
 
-    def __init__(self, *args, **kwargs):
-        from .exports import DATASETS
+    def __init__(self, *args, user, **kwargs):
+        from .exports import DATASETS, dataset_allowed
 
         super().__init__(*args, **kwargs)
-        self.fields["dataset"].choices = [(name, d.label) for name, d in DATASETS.items()]
+        # A list the user may not export is not offered, and refused if sent anyway.
+        self.fields["dataset"].choices = [
+            (name, d.label) for name, d in DATASETS.items() if dataset_allowed(name, user)
+        ]
         self.fields["language"].initial = get_language()
 
 

@@ -217,6 +217,17 @@ class Registration(models.Model):
         ORGANISER = "organiser", _("Organiser")
         PRESS = "press", _("Press")
 
+    # Asked only of those who need a visa letter, and seen only by staff with the
+    # view_passport_data permission (the admin, the visa list, the letter itself).
+    PASSPORT_FIELDS = (
+        "passport_number",
+        "passport_country",
+        "passport_expiry",
+        "nationality",
+        "date_of_birth",
+    )
+    # Recorded as changed in the history, never with their values (history.services.record).
+    HISTORY_HIDDEN_FIELDS = PASSPORT_FIELDS
     # What an approved visa letter shows of the person: changing any withdraws the approval.
     VISA_LETTER_FIELDS = (
         "honorific",
@@ -227,6 +238,7 @@ class Registration(models.Model):
         "position",
         "organisation",
         "country",
+        *PASSPORT_FIELDS,
     )
     # What identifies the person; cleared (or, where a value is required, replaced by
     # ANONYMOUS) when a registration is anonymised. Reference, status, country, role,
@@ -240,9 +252,10 @@ class Registration(models.Model):
         "position",
         "organisation",
     )
-    # Sensitive data (contact, health, needs): cleared first, soon after the event
-    # (Event.privacy_sensitive_days). Passport data and the date of birth belong here too.
+    # Sensitive data (passport, contact, health, needs): cleared first, soon after the event
+    # (Event.privacy_sensitive_days).
     SENSITIVE_FIELDS = (
+        *PASSPORT_FIELDS,
         "phone",
         "dietary_requirements",
         "accessibility_needs",
@@ -323,6 +336,11 @@ class Registration(models.Model):
         _("interpretation into"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
     needs_visa_letter = models.BooleanField(_("needs a visa invitation letter"), default=False)
+    passport_number = models.CharField(_("passport number"), max_length=40, blank=True)
+    passport_country = CountryField(_("passport issued by"), blank=True)
+    passport_expiry = models.DateField(_("passport valid until"), null=True, blank=True)
+    nationality = CountryField(_("nationality"), blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     visa_letter_approved_at = models.DateTimeField(
         _("visa letter approved"), null=True, blank=True, editable=False
     )
@@ -359,6 +377,7 @@ class Registration(models.Model):
         ordering = ["created_at", "pk"]
         permissions = [
             ("export_registration", _("Can export attendee lists and print badges")),
+            ("view_passport_data", _("Can see passport data and export the visa list")),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -391,6 +410,14 @@ class Registration(models.Model):
         if self.is_anonymised:
             return self.ANONYMOUS
         return f"{self.given_name} {self.family_name}"
+
+    @classmethod
+    def empty_value(cls, name: str):
+        """What a personal field holds once cleared: the placeholder where a value is
+        required, None for a date, else the empty text."""
+        if name in cls.ANONYMOUS_VALUES:
+            return cls.ANONYMOUS_VALUES[name]
+        return None if cls._meta.get_field(name).null else ""
 
     @property
     def is_anonymised(self) -> bool:
@@ -557,7 +584,8 @@ class LetterTemplate(models.Model):
     """The visa invitation letter of an event, as its organisers word it, in every language.
 
     The body may use these placeholders: {name}, {position}, {organisation}, {country},
-    {event}, {dates}, {venue}, {reference}.
+    {event}, {dates}, {venue}, {reference}, and the passport data: {passport_number},
+    {passport_country}, {passport_expiry}, {nationality}, {date_of_birth}.
     """
 
     PLACEHOLDERS = (
@@ -569,6 +597,7 @@ class LetterTemplate(models.Model):
         "dates",
         "venue",
         "reference",
+        *Registration.PASSPORT_FIELDS,
     )
 
     event = models.OneToOneField(
@@ -582,7 +611,9 @@ class LetterTemplate(models.Model):
         _("text"),
         help_text=_(
             "Paragraphs separated by an empty line. Placeholders: {name}, {position}, "
-            "{organisation}, {country}, {event}, {dates}, {venue}, {reference}."
+            "{organisation}, {country}, {event}, {dates}, {venue}, {reference}, "
+            "{passport_number}, {passport_country}, {passport_expiry}, {nationality}, "
+            "{date_of_birth}."
         ),
     )
     signatory_name = models.CharField(_("signed by"), max_length=200)

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.mail import EmailMultiAlternatives
 from django.db import OperationalError, connection, transaction
@@ -85,6 +85,7 @@ DETAIL_FIELDS = (
     "accessibility_needs",
     "interpretation_language",
     "needs_visa_letter",
+    *Registration.PASSPORT_FIELDS,
     "photo_consent",
     "listing_consent",
 )
@@ -174,8 +175,22 @@ def registration_details_validate(*, details: Mapping[str, Any]) -> None:
                 "Your name is not written in Latin letters: please also write it in Latin "
                 "script, as in your passport."
             )
+    if details.get("needs_visa_letter"):
+        for name in Registration.PASSPORT_FIELDS:
+            if details.get(name) in (None, ""):
+                errors[name] = _("Needed for your visa letter.")
     if errors:
         raise ValidationError(errors)
+
+
+def _passport_kept(details: Mapping[str, Any]) -> dict[str, Any]:
+    """The details as stored: passport data only for a visa letter, never without one."""
+    if details.get("needs_visa_letter", True):
+        return dict(details)
+    return {
+        **details,
+        **{name: Registration.empty_value(name) for name in Registration.PASSPORT_FIELDS},
+    }
 
 
 def _new_reference(event: Event) -> str:
@@ -375,6 +390,7 @@ def registration_create(
     """
     now = now or timezone.now()
     registration_details_validate(details=details)
+    details = _passport_kept(details)
     if not privacy_accepted:
         raise ValidationError(
             {"privacy_accepted": _("Please accept the privacy notice to register.")}
@@ -442,6 +458,7 @@ def registration_update(
     """
     now = now or timezone.now()
     registration_details_validate(details=details)
+    details = _passport_kept(details)
     with transaction.atomic():
         event, registration = _lock_registration(registration)
         if not registration.is_active:
@@ -692,7 +709,7 @@ def registration_anonymise(*, registration: Registration, by, now=None) -> Regis
             if getattr(registration, name) not in ("", None)
         ]
         for name in Registration.PERSONAL_FIELDS:
-            setattr(registration, name, Registration.ANONYMOUS_VALUES.get(name, ""))
+            setattr(registration, name, Registration.empty_value(name))
         registration.user = None
         registration.calendar_token = new_calendar_token()  # the old address stops working
         registration.anonymised_at = now
@@ -710,10 +727,7 @@ def registration_anonymise(*, registration: Registration, by, now=None) -> Regis
             obj=registration,
             action="anonymised",
             by=by,
-            changes={
-                name: [history.REMOVED, Registration.ANONYMOUS_VALUES.get(name, "")]
-                for name in held
-            },
+            changes={name: [history.REMOVED, Registration.empty_value(name)] for name in held},
         )
     return registration
 
@@ -740,6 +754,14 @@ def export_prepare(
     if file_format not in WRITERS:
         raise ValidationError({"file_format": _("Choose CSV or XLSX.")})
     return DATASETS[dataset](event=event, registrations=registrations), WRITERS[file_format]
+
+
+def _export_allowed(dataset: str, by) -> None:
+    """The visa list (passport data) only for those with view_passport_data."""
+    from .exports import dataset_allowed
+
+    if not dataset_allowed(dataset, by):
+        raise PermissionDenied(f"Not allowed to export {dataset!r}")
 
 
 def _record_export(
@@ -816,6 +838,7 @@ def export_write(
     filters: Mapping[str, Any] | None = None,
 ) -> ExportRecord:
     """Writes an attendee list to `out` and, once it is complete, records who exported what."""
+    _export_allowed(dataset, by)
     rows = _write_list(
         event=event,
         registrations=registrations,
@@ -916,6 +939,7 @@ def export_job_start(
     from . import tasks
 
     if kind == ExportJob.Kind.LIST:
+        _export_allowed(dataset, by)
         # Refuses a bad choice now, in the requester's language, not later in the worker.
         export_prepare(
             event=event, registrations=registrations, dataset=dataset, file_format=file_format

@@ -204,6 +204,16 @@ DETAILS = {
 }
 
 
+# What a delegate who needs a visa letter adds (required then).
+PASSPORT = {
+    "passport_number": "385123456",
+    "passport_country": "BG",
+    "passport_expiry": datetime.date(2031, 5, 1),
+    "nationality": "BG",
+    "date_of_birth": datetime.date(1980, 2, 3),
+}
+
+
 def details(**overrides) -> dict:
     """Registration details as a delegate types them into the form."""
     return {**DETAILS, **overrides}

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 MIGRATIONS = (
     "events.migrations.0002_agenda_editors_group",
     "registrations.migrations.0002_registration_managers_group",
+    "registrations.migrations.0010_visa_officers_group",
 )
 
 

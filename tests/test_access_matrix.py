@@ -38,6 +38,7 @@ from privacy.models import PurgeRecord
 from registrations import services
 from registrations.models import ExportJob, ExportRecord, LetterTemplate, Notification
 from tests.factories import (
+    PASSPORT,
     AnnouncementFactory,
     DelegationFactory,
     OpenEventFactory,
@@ -137,7 +138,7 @@ def _build_world(private_root) -> SimpleNamespace:
     a = services.registration_create(
         event=event,
         user=a_user,
-        details=details(**A_NAMES, country="BG", language="bg", needs_visa_letter=True),
+        details=details(**A_NAMES, country="BG", language="bg", needs_visa_letter=True, **PASSPORT),
         privacy_accepted=True,
         sessions=[session],
         invitation_code=delegation_a.invitation_code,

@@ -194,6 +194,11 @@ VALID_DETAILS = {
     "accessibility_needs": "",
     "interpretation_language": "en",
     "needs_visa_letter": "on",
+    "passport_number": "385123456",
+    "passport_country": "BG",
+    "passport_expiry": "2031-05-01",
+    "nationality": "BG",
+    "date_of_birth": "1980-02-03",
     "photo_consent": "on",
 }
 VALID_REGISTRATION = {**VALID_DETAILS, "invitation_code": "", "privacy_accepted": "on"}

@@ -12,6 +12,7 @@ from .catering import CateringDataset
 from .delegations import DelegationsDataset
 from .interpretation import InterpretationDataset
 from .signin import SessionSignInDataset
+from .visa import VisaDataset
 
 DATASETS = {
     dataset.name: dataset
@@ -22,5 +23,13 @@ DATASETS = {
         AccessibilityDataset,
         InterpretationDataset,
         SessionSignInDataset,
+        VisaDataset,
     )
 }
+
+
+def dataset_allowed(name: str, user) -> bool:
+    """Whether `user` may export the list `name` (an unknown name is the caller's to refuse):
+    the visa list, with passport data, needs its own permission."""
+    permission = DATASETS[name].permission if name in DATASETS else None
+    return permission is None or (user is not None and user.has_perm(permission))

@@ -14,10 +14,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import connections, models
 from django.db.models import ExpressionWrapper, F, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 from events.models import Event
 
@@ -49,6 +51,15 @@ def _may_be_null(model: type[models.Model], path: str) -> bool:
     """Whether the value fetched for `path` may be NULL: a nullable field, or one reached
     through a nullable relation (a registration without a delegation)."""
     return any(field.null for field in _path(model, path))
+
+
+def _phone_stored_as_shown(field: models.Field) -> bool:
+    """Whether `field` is a phone number stored as text in the format it is shown in (the
+    settings' PHONENUMBER_DB_FORMAT and PHONENUMBER_DEFAULT_FORMAT agree), so that what is
+    stored can be written as it is."""
+    return isinstance(field, PhoneNumberField) and getattr(
+        settings, "PHONENUMBER_DB_FORMAT", "E164"
+    ) == getattr(settings, "PHONENUMBER_DEFAULT_FORMAT", "E164")
 
 
 class _LocalTime(models.Func):
@@ -92,7 +103,10 @@ class Column:
 
             return local
         field = _field(dataset.model, self.field)
-        if self.kind == "text" and not isinstance(field, (models.CharField, models.TextField)):
+        text = isinstance(field, (models.CharField, models.TextField)) and (
+            not isinstance(field, PhoneNumberField) or _phone_stored_as_shown(field)
+        )
+        if self.kind == "text" and not text:
             return lambda row: "" if row[i] is None else str(row[i])
         if not _may_be_null(dataset.model, self.field):
             return operator.itemgetter(i)  # the value as it is, without a call of ours per row
@@ -213,6 +227,8 @@ class Dataset:
     label: ClassVar[Any]
     columns: ClassVar[list[Column]]
     model: ClassVar[type[models.Model]] = Registration  # what one row is
+    # The permission it needs besides exporting at all (`exports.dataset_allowed`).
+    permission: ClassVar[str | None] = None
 
     def __init__(self, *, event: Event, registrations: QuerySet[Registration]):
         self.event = event
@@ -245,12 +261,12 @@ class Dataset:
 
     def _fetched(self, path: str):
         """What `values_list` fetches for `path`: a moment in the event's local time where the
-        database can convert it; the text stored for a text field whose model field would
-        convert it (a phone number would be parsed and validated again); else the value."""
+        database can convert it; a phone number's text as stored, where it is stored as it is
+        shown (else the field would parse and validate each number again); else the value."""
         field = _field(self.model, path)
         if isinstance(field, models.DateTimeField) and self.local_times_in_database:
             return _LocalTime(F(path), Value(self.event.time_zone))
-        if isinstance(field, models.CharField) and hasattr(field, "from_db_value"):
+        if _phone_stored_as_shown(field):
             return ExpressionWrapper(F(path), output_field=models.CharField())
         return path
 
@@ -264,5 +280,6 @@ class Dataset:
     # Tables for `Lookup` columns.
 
     def delegation_names(self) -> dict[int, str]:
-        listed = self.registrations.order_by().values("delegation_id")
-        return {d.pk: str(d.name) for d in Delegation.objects.filter(pk__in=listed)}
+        # A registration joins only a delegation of its own event (by the event's invitation
+        # code, `_delegation_for_code`): the event's delegations are all it can name.
+        return {d.pk: str(d.name) for d in Delegation.objects.filter(event=self.event)}

@@ -36,9 +36,10 @@ class SessionSignInDataset(Dataset):
         )
 
     def sessions(self) -> dict[int, tuple[str, str]]:
-        """Each listed session's title and room, in the export's language."""
-        listed = self.objects().order_by().values("session_id")
+        """Each session's title and room, in the export's language. A registration signs up
+        only for its own event's sessions (`_lock_signup_sessions`)."""
+        sessions = Session.objects.filter(event=self.event).select_related("room")
         return {
             session.pk: (str(session.title), str(session.room.name) if session.room else "")
-            for session in Session.objects.filter(pk__in=listed).select_related("room")
+            for session in sessions
         }

@@ -11,7 +11,14 @@
 
 from django.db import migrations, models
 
-SEARCHED = ["reference", "given_name", "family_name", "given_name_latin", "family_name_latin", "organisation"]
+SEARCHED = [
+    "reference",
+    "given_name",
+    "family_name",
+    "given_name_latin",
+    "family_name_latin",
+    "organisation",
+]
 
 
 def _index(column: str) -> str:

@@ -13,6 +13,7 @@ from outbox.models import Email
 from registrations import services
 from registrations.models import ExportRecord, LetterTemplate, Notification, Registration
 from tests.factories import (
+    PASSPORT,
     DelegationFactory,
     OpenEventFactory,
     PrivacyNoticeFactory,
@@ -72,6 +73,7 @@ def _register_and_approve_letter(event, user, workshop) -> Registration:
             dietary_requirements="vegetarian",
             accessibility_needs="step-free access",
             needs_visa_letter=True,
+            **PASSPORT,
             language="bg",
         ),
         sessions=[workshop],

@@ -317,6 +317,11 @@ def test_after_the_purge_the_still_held_page_shows_zero(manager_client):
     assert {label: row[0] for label, row in _rows(html).items()} == {
         label: "0"
         for label in [
+            "Passport number",
+            "Passport issued by",
+            "Passport valid until",
+            "Nationality",
+            "Date of birth",
             "Phone",
             "Dietary requirements",
             "Accessibility needs",

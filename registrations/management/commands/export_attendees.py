@@ -18,7 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("event", help="the event's slug, e.g. emn-2018")
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv", dest="file_format")
-        parser.add_argument("--dataset", choices=sorted(DATASETS), default="attendees")
+        # Not the visa list: passport data only for staff with its permission, in the admin.
+        parser.add_argument(
+            "--dataset",
+            choices=sorted(name for name, d in DATASETS.items() if d.permission is None),
+            default="attendees",
+        )
         parser.add_argument(
             "--status",
             action="append",

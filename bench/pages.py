@@ -193,7 +193,7 @@ def _measure(url: str, duration: int, connections: int) -> tuple[float, int]:
 
 
 async def _measure_async(url: str, duration: int, connections: int) -> tuple[float, int]:
-    import httpx
+    import aiohttp
 
     done = errors = 0
     deadline = time.monotonic() + duration
@@ -201,13 +201,14 @@ async def _measure_async(url: str, duration: int, connections: int) -> tuple[flo
     async def loop(client) -> None:
         nonlocal done, errors
         while time.monotonic() < deadline:
-            answer = await client.get(url)
-            if answer.status_code == 200:
-                done += 1
-            else:
-                errors += 1
+            async with client.get(url) as answer:
+                await answer.read()
+                if answer.status == 200:
+                    done += 1
+                else:
+                    errors += 1
 
-    async with httpx.AsyncClient(timeout=300) as client:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as client:
         began = time.perf_counter()
         await asyncio.gather(*(loop(client) for _ in range(connections)))
         elapsed = time.perf_counter() - began

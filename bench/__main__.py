@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
         "--logins", type=int, default=50, help="delegates signing in through the form"
     )
     parser.add_argument(
-        "--rush-cap", type=float, default=45, help="seconds before a rush trial stops"
+        "--rush-cap", type=float, default=75, help="seconds before a rush trial stops"
     )
     parser.add_argument(
         "--waiting", type=_numbers, default=[0, 1000, 10000], help="part 1's waiting lists"

@@ -99,7 +99,7 @@ def run(bench: Run) -> None:
                 better="lower",
                 goal_text="≤ 20 MB",
                 goal_met=growth <= 20,
-                note=f"floor: {floor_growth:+.0f} MB",
+                note=f"floor: {floor_growth:+.1f} MB",
             )
         )
 

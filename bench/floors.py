@@ -165,12 +165,13 @@ def register_raw(
             return reference, status
 
 
-@lru_cache(maxsize=1)
-def _raw_for_view() -> RawRegistration:
-    from registrations.models import PrivacyNotice
+@lru_cache(maxsize=64)
+def _raw_for_view(event_id: int) -> RawRegistration:
+    from events.models import Event
+    from registrations.queries import privacy_notice_for
 
-    notice = PrivacyNotice.objects.order_by("-effective_from").values_list("pk", flat=True)[0]
-    return RawRegistration(privacy_notice_id=notice, details=VIEW_DETAILS)
+    notice = privacy_notice_for(event=Event.objects.get(pk=event_id))
+    return RawRegistration(privacy_notice_id=notice.pk, details=VIEW_DETAILS)
 
 
 VIEW_DETAILS = {
@@ -200,7 +201,7 @@ def register_view(request, slug: str):
         (event_id,) = cursor.fetchone()
         reference, _status = register_raw(
             cursor,
-            raw=_raw_for_view(),
+            raw=_raw_for_view(event_id),
             event_id=event_id,
             user_id=request.user.pk,
             names=(request.POST.get("given_name", ""), request.POST.get("family_name", "")),

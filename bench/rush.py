@@ -9,7 +9,7 @@ a sample of delegates (`--logins`, 50) signs in through the real log-in form, ea
 own loopback address (allauth allows 30 sign-ins a minute per address); the others get the
 same session made directly in the session store, as the log-in would leave it. The CSRF
 cookie's secret is sent as the form's token, which Django accepts as it would a browser's. A
-trial stops sending new registrations after `--rush-cap` seconds (45); its rate is then of
+trial stops sending new registrations after `--rush-cap` seconds (75); its rate is then of
 those done.
 
 Timed: only the registration POSTs. The floor: the same POSTs, signed in, through the same
@@ -69,7 +69,7 @@ def run(bench: Run) -> None:
     count = bench.options.get("rush", 2000)
     sample = min(bench.options.get("logins", 50), count)
     capacity = count // 4
-    cap = bench.options.get("rush_cap", 45)
+    cap = bench.options.get("rush_cap", 75)
     url = bench.databases.copy("rush")
     env = bench.env.django(url)
     bench.env.collectstatic(url)

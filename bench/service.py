@@ -65,7 +65,8 @@ def run(bench: Run) -> None:
         problems = sorted({p for t in trials for p in t["problems"]})
         capped = sum(1 for t in service if t["capped"])
         p50 = statistics.median(t["p50"] for t in service) * 1000
-        note = f"p50 {p50:.0f} ms"
+        queries = max(t.get("queries", 0) for t in service)
+        note = f"p50 {p50:.0f} ms; {queries} queries a registration (floor: 3)"
         if capped:
             note += f"; {capped} trial(s) stopped at {bench.options.get('cap', 20)} s"
         note += "; " + ("; ".join(problems) if problems else "outcome checked")
@@ -95,21 +96,20 @@ def trials(*, reps: int, waiting: list[int], per_trial: int, threads: int, cap: 
     from django.db import connections
 
     from demo.generator import Size, generate_event
-    from registrations.models import PrivacyNotice
+    from registrations.queries import privacy_notice_for
 
     from .floors import RawRegistration
     from .harness import conninfo
 
     user_model = get_user_model()
-    pool_size = per_trial + SEATS + max(waiting)
+    # One more than the trials need: the delegate whose registration's queries are counted.
+    pool_size = per_trial + SEATS + max(waiting) + 1
     password = make_password(None)
     users = user_model.objects.bulk_create(
         (user_model(email=f"svc{n:06d}@bench.example.org", password=password))
         for n in range(pool_size)
     )
-    newcomers, queue = users[:per_trial], users[per_trial:]
-    notice = PrivacyNotice.objects.order_by("-effective_from").first()
-    raw = RawRegistration(privacy_notice_id=notice.pk, details=DETAILS)
+    newcomers, queue, counted = users[:per_trial], users[per_trial:-1], users[-1]
     database = conninfo(os.environ["DATABASE_URL"])
     results = []
     for rep in range(reps):
@@ -129,6 +129,9 @@ def trials(*, reps: int, waiting: list[int], per_trial: int, threads: int, cap: 
                     cancelled=0,
                 )
                 event = generate_event(slug=slug, size=size, seed=rep, users=queue).event
+                # The notice the service would record, so that both write the same row.
+                notice = privacy_notice_for(event=event)
+                raw = RawRegistration(privacy_notice_id=notice.pk, details=DETAILS)
                 connections.close_all()
                 trial = _trial(
                     impl,
@@ -142,6 +145,8 @@ def trials(*, reps: int, waiting: list[int], per_trial: int, threads: int, cap: 
                 trial.update(
                     waiting=w, rep=rep, problems=_check(event, before=w, queue=queue, trial=trial)
                 )
+                if impl == "service":
+                    trial["queries"] = _queries(event, counted)
                 log(
                     f"  {impl:<7} {w:>6,} waiting: {trial['done']} in {trial['elapsed']:.1f} s, "
                     f"{trial['rate']:.1f}/s"
@@ -223,6 +228,20 @@ def _trial(impl, *, event, users, threads, cap, raw, database) -> dict:
         "p50": statistics.median(latencies) if latencies else 0.0,
         "capped": bool(todo),
     }
+
+
+def _queries(event, user) -> int:
+    """The queries of one more registration, once the trial is over (and checked)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from registrations import services
+
+    with CaptureQueriesContext(connection) as queries:
+        services.registration_create(
+            event=event, user=user, details=DETAILS, privacy_accepted=True, by=user
+        )
+    return len(queries)
 
 
 def _check(event, *, before: int, queue: list, trial: dict) -> list[str]:

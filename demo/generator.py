@@ -50,6 +50,7 @@ from events.models import (
     Track,
     Venue,
 )
+from registrations import queries as registration_queries
 from registrations.models import (
     Delegation,
     PrivacyNotice,
@@ -253,14 +254,13 @@ def _references(rng: random.Random, prefix: str, count: int) -> list[str]:
     return references
 
 
-def _privacy_notice(now: datetime.datetime) -> PrivacyNotice:
-    """The notice in force (the one the services would have delegates accept), or one made."""
-    notice = (
-        PrivacyNotice.objects.filter(effective_from__lte=now).order_by("-effective_from").first()
-    )
+def _privacy_notice(event: Event, now: datetime.datetime) -> PrivacyNotice:
+    """The notice the services would have the event's delegates accept, or, before the site
+    has any, one made for the site."""
+    notice = registration_queries.privacy_notice_for(event=event, now=now)
     if notice is None:
         notice = PrivacyNotice.objects.create(
-            version="generated",
+            version=f"generated-{now:%Y%m%d%H%M%S}",
             text_bg="Личните данни се обработват само за организацията на събитието.",
             text_en="Personal data are processed only to organise the event.",
             effective_from=now - datetime.timedelta(days=365),
@@ -397,7 +397,7 @@ def generate_event(
         holders=holders,
         waiting=waiting,
         cancelled=cancelled,
-        notice=_privacy_notice(now),
+        notice=_privacy_notice(event, now),
         now=now,
     )
     _delegations_settle(rng, delegations, registrations)

@@ -156,12 +156,10 @@ class CachedPageMixin(EventMixin):
 
 class CachedFragmentMixin(CachedPageMixin):
     """A page whose main part (`fragment_template_name`) is rendered once per version and
-    variant, and set into the page, whose header is rendered for each visitor."""
+    variant, and set into the page, whose header is rendered for each visitor. Each page names
+    its template and gives its context (`fragment_context`)."""
 
     fragment_template_name = ""
-
-    def fragment_context(self, **kwargs) -> dict:
-        raise NotImplementedError
 
     def render_fragment(self, **kwargs) -> str:
         return render_to_string(self.fragment_template_name, self.fragment_context(**kwargs))

@@ -858,10 +858,9 @@ def _language_label(code: str) -> str:
 
 
 class _LabelledCodeFilter(admin.SimpleListFilter):
-    """Filters the export log by a column of codes, offering the codes in use as words."""
+    """Filters the export log by a column of codes, offering the codes in use as words.
 
-    def label(self, code: str) -> str:
-        raise NotImplementedError
+    Each filter names its column (`parameter_name`) and says each code in words (`label`)."""
 
     def lookups(self, request, model_admin):
         codes = (

@@ -196,12 +196,17 @@ def _badge(
     if group:
         _lines(canvas, str(group), REGULAR, 8.5, x + pad, top, text_width, max_lines=1)
     qr = 22 * mm
-    _qr(canvas, registration.reference, x + w - pad - qr, y + pad + 3 * mm, qr)
+    _qr(canvas, badge_code(registration), x + w - pad - qr, y + pad + 3 * mm, qr)
     canvas.setFont(REGULAR, 7)
     canvas.drawCentredString(x + w - pad - qr / 2, y + pad, registration.reference)
     canvas.setFont(REGULAR, 7)
     canvas.setFillColor(colors.HexColor("#4A5561"))
     canvas.drawString(x + pad, y + pad, str(registration.event.title)[:70])
+
+
+def badge_code(registration: Registration) -> str:
+    """What the QR code on a badge and a confirmation holds, for the check-in at the door."""
+    return registration.reference
 
 
 def _role_label(role: str) -> str:
@@ -285,7 +290,7 @@ def confirmation_pdf(registration: Registration) -> bytes:
                 _lines(canvas, str(value), BOLD, 10, pad, y - 4.5 * mm, w - 2 * pad, max_lines=2)
                 - 2 * mm
             )
-        _qr(canvas, registration.reference, (w - 34 * mm) / 2, pad, 34 * mm)
+        _qr(canvas, badge_code(registration), (w - 34 * mm) / 2, pad, 34 * mm)
         canvas.save()
     return out.getvalue()
 

@@ -397,6 +397,14 @@ class Registration(models.Model):
             # The search's trigram indexes (PostgreSQL only) are made by migration 0008: they
             # are not declared here, where SQLite would have to make them too.
             models.Index(fields=["event", "country"], name="registrations_event_country"),
+            # The seats held (SEAT_HOLDING_STATUSES), counted under the event's lock on every
+            # registration: only as many entries as the event has seats, however many wait or
+            # cancelled, so PostgreSQL counts them from this index alone.
+            models.Index(
+                fields=["event"],
+                condition=models.Q(status__in=["confirmed", "pending"]),
+                name="registrations_seats_held",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -91,6 +91,21 @@ DETAIL_FIELDS = (
 )
 
 
+# What registration_create has checked itself, so full_clean need not ask the database again
+# under the event's lock (six queries): the event and the user are the rows it locked and
+# read, the notice and the delegation it has just read, the reference it has just found free,
+# and the one registration per user and event it has just looked up. The calendar token is
+# random (32 URL-safe characters); the unique constraints stay in the database behind them.
+CHECKED_UNDER_LOCK = (
+    "event",
+    "user",
+    "privacy_notice",
+    "delegation",
+    "reference",
+    "calendar_token",
+)
+
+
 class AlreadyRegistered(Exception):
     """The user already has a registration for this event; show it instead of an error."""
 
@@ -395,6 +410,12 @@ def registration_create(
         raise ValidationError(
             {"privacy_accepted": _("Please accept the privacy notice to register.")}
         )
+    # Read before the event's lock, which every registration waits for: neither depends on
+    # the seats, and each is a query the others need not wait behind. (A registration running
+    # meanwhile could draw the same reference: one chance in 24 million for each pair; the
+    # unique constraint would then refuse it rather than give two people one reference.)
+    notice = queries.privacy_notice_for(event=event, now=now)
+    reference = _new_reference(event)
     with transaction.atomic():
         event = _lock_event(event)
         _check_window(event, now)
@@ -405,7 +426,6 @@ def registration_create(
         seats = queries.event_seats(event=event)
         promoted = _promote_waitlist(event, seats=seats)
         seat_free = seats.free is None or seats.free > len(promoted)
-        notice = queries.privacy_notice_for(event=event, now=now)
         if notice is None:
             raise ValidationError(
                 _("Registration is not possible before a privacy notice is published.")
@@ -413,9 +433,7 @@ def registration_create(
         delegation = _delegation_for_code(event, invitation_code) if invitation_code else None
         locked_sessions = _lock_signup_sessions(event, sessions)
         # Someone who cancelled (or was declined) may register again, under the same reference.
-        registration = existing or Registration(
-            event=event, user=user, reference=_new_reference(event)
-        )
+        registration = existing or Registration(event=event, user=user, reference=reference)
         recorded = [*DETAIL_FIELDS, "status", "delegation"]
         before = history.snapshot(registration, recorded) if existing else {}
         for name, value in details.items():
@@ -428,7 +446,7 @@ def registration_create(
             registration.status = _seat_status(event)
         else:
             registration.status, registration.queued_at = Registration.Status.WAITLISTED, now
-        registration.full_clean()
+        registration.full_clean(exclude=CHECKED_UNDER_LOCK)
         registration.save()
         after = history.snapshot(registration, recorded)
         history.record(

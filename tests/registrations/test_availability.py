@@ -41,6 +41,11 @@ def test_an_events_seats_are_held_by_confirmed_and_pending_registrations():
     assert queries.event_seats(event=event) == queries.Seats(5, 2)
 
 
+def test_the_index_the_seat_count_reads_holds_exactly_the_seat_holding_statuses():
+    index = next(i for i in Registration._meta.indexes if i.name == "registrations_seats_held")
+    assert index.condition.children == [("status__in", list(Registration.SEAT_HOLDING_STATUSES))]
+
+
 def test_a_delegations_places_are_used_by_its_active_members():
     delegation = DelegationFactory(quota=3)
     for status in [Status.CONFIRMED, Status.WAITLISTED, Status.DECLINED]:

@@ -175,6 +175,19 @@ if _redis_cache:
     # (every signed-in request) costs no query. Not with a per-process cache, where a worker
     # would go on serving a session that another worker has ended at sign-out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Rendered agenda pages and feeds (events/page_cache.py) are also kept in each process: their
+# keys name the event's version, so a copy is never stale, and a feed of a large event (up to
+# a megabyte) is not fetched from Redis on every request. Bounded by entries, at most ~1 MB
+# each. Useless in front of a per-process default cache, which is the same memory.
+CACHES["rendered"] = (
+    {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "rendered-pages",
+        "OPTIONS": {"MAX_ENTRIES": env.int("RENDERED_PAGES_PER_PROCESS", default=32)},
+    }
+    if _redis_cache
+    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

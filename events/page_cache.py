@@ -30,7 +30,7 @@ from typing import Any
 
 import django
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -47,6 +47,9 @@ from .models import (
 )
 
 VERSION_KEY = "event-version:{}"
+# Renderings are also kept in each process (settings.CACHES["rendered"]): a key names its
+# version, so a copy found there is current; only the version is read from the shared cache.
+local = caches["rendered"]
 # A day: the longest a change written without `events_changed()` can stay unseen.
 VERSION_SECONDS = 24 * 60 * 60
 # Rendered copies expire sooner than their version, so that rarely read ones free the cache.
@@ -170,13 +173,19 @@ class Entry:
     last_modified: int  # a timestamp, as HTTP dates have it: whole seconds
 
     def get(self) -> Any:
-        return cache.get(self.key)
+        value = local.get(self.key)
+        if value is None:
+            value = cache.get(self.key)
+            if value is not None:
+                local.set(self.key, value, timeout=RENDERED_SECONDS)
+        return value
 
     def exists(self) -> bool:
-        return cache.has_key(self.key)
+        return local.has_key(self.key) or cache.has_key(self.key)
 
     def set(self, value: Any) -> None:
         cache.set(self.key, value, timeout=RENDERED_SECONDS)
+        local.set(self.key, value, timeout=RENDERED_SECONDS)
 
     def get_or_make(self, make: Callable[[], Any]) -> Any:
         value = self.get()

@@ -49,11 +49,13 @@ def _source_language():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # allauth's rate limits count in the cache; one test's sign-ups must not limit the next.
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["rendered"].clear()
     yield
     cache.clear()
+    caches["rendered"].clear()
 
 
 @pytest.fixture(autouse=True)

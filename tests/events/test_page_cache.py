@@ -7,6 +7,8 @@ import json
 import re
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -285,6 +287,33 @@ def test_schedule_feeds_change_with_the_agenda(client, panel, django_capture_on_
         after = client.get(feed, HTTP_IF_NONE_MATCH=before[feed]["ETag"])
         assert after.status_code == 200
         assert "Borders of tomorrow" in after.content.decode()
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(
+    "locmem" not in settings.CACHES["rendered"]["BACKEND"],
+    reason="needs REDIS_URL: renderings are kept in each process only in front of Redis",
+)
+def test_a_feed_is_kept_in_each_process_yet_never_served_after_a_change(
+    client, panel, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    slug = panel.event.slug
+    feed = url("events:schedule_json", slug=slug)
+    first = client.get(feed)
+    shared = page_cache.entry(
+        slug=slug,
+        version=page_cache.event_version(slug),
+        parts=["page", "http", "testserver", feed],
+    )
+    assert cache.get(shared.key) is not None
+    cache.delete(shared.key)  # as if evicted from Redis: this process still has it
+    with django_assert_num_queries(0):
+        again = client.get(feed)
+    assert again.content == first.content
+    Session.objects.filter(pk=panel.pk).update(title_en="Borders of tomorrow")
+    with django_capture_on_commit_callbacks(execute=True):
+        page_cache.events_changed([slug])
+    assert "Borders of tomorrow" in client.get(feed).content.decode()
 
 
 def test_schedule_json_is_compact(client, panel):

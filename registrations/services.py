@@ -91,11 +91,11 @@ DETAIL_FIELDS = (
 )
 
 
-# What registration_create has checked itself, so full_clean need not ask the database again
-# under the event's lock (six queries): the event and the user are the rows it locked and
-# read, the notice and the delegation it has just read, the reference it has just found free,
-# and the one registration per user and event it has just looked up. The calendar token is
-# random (32 URL-safe characters); the unique constraints stay in the database behind them.
+# What registration_create checks itself, so full_clean need not ask the database again
+# (six queries): the event and the user are the rows it locks and reads, the notice and the
+# delegation it reads, the reference it has found free, and the one registration per user
+# and event it looks up under the lock. The calendar token is random (32 URL-safe
+# characters); the unique constraints stay in the database behind them all.
 CHECKED_UNDER_LOCK = (
     "event",
     "user",
@@ -410,12 +410,29 @@ def registration_create(
         raise ValidationError(
             {"privacy_accepted": _("Please accept the privacy notice to register.")}
         )
-    # Read before the event's lock, which every registration waits for: neither depends on
-    # the seats, and each is a query the others need not wait behind. (A registration running
-    # meanwhile could draw the same reference: one chance in 24 million for each pair; the
-    # unique constraint would then refuse it rather than give two people one reference.)
+    # What does not depend on the seats is read and checked before the event's lock, which
+    # every registration waits for: the lock is held only for the work that must be under it.
+    # (A registration running meanwhile could draw the same reference: one chance in 24
+    # million for each pair; the unique constraint would then refuse it rather than give two
+    # people one reference.)
+    _check_window(event, now)  # said first; asked again of the locked row, which decides
     notice = queries.privacy_notice_for(event=event, now=now)
+    if notice is None:
+        raise ValidationError(
+            _("Registration is not possible before a privacy notice is published.")
+        )
     reference = _new_reference(event)
+    # The details' own checks, on the registration as it will be saved but for what is decided
+    # under the lock (status, place in the queue, delegation: the service's own values).
+    Registration(
+        event=event,
+        user=user,
+        reference=reference,
+        privacy_notice=notice,
+        privacy_accepted_at=now,
+        status=Registration.Status.WAITLISTED,
+        **details,
+    ).full_clean(exclude=CHECKED_UNDER_LOCK)
     with transaction.atomic():
         event = _lock_event(event)
         _check_window(event, now)
@@ -426,10 +443,6 @@ def registration_create(
         seats = queries.event_seats(event=event)
         promoted = _promote_waitlist(event, seats=seats)
         seat_free = seats.free is None or seats.free > len(promoted)
-        if notice is None:
-            raise ValidationError(
-                _("Registration is not possible before a privacy notice is published.")
-            )
         delegation = _delegation_for_code(event, invitation_code) if invitation_code else None
         locked_sessions = _lock_signup_sessions(event, sessions)
         # Someone who cancelled (or was declined) may register again, under the same reference.
@@ -446,8 +459,7 @@ def registration_create(
             registration.status = _seat_status(event)
         else:
             registration.status, registration.queued_at = Registration.Status.WAITLISTED, now
-        registration.full_clean(exclude=CHECKED_UNDER_LOCK)
-        registration.save()
+        registration.save()  # its values were checked (full_clean) before the lock
         after = history.snapshot(registration, recorded)
         history.record(
             obj=registration,

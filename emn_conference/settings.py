@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Django's form templates, for FORM_RENDERER below.
+    "django.forms",
     "django_countries",
     "phonenumber_field",
     "allauth",
@@ -222,6 +224,9 @@ STATIC_URL = "static/"
 # Where collectstatic writes (and WhiteNoise serves from) in production.
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default="") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Widgets are rendered with the site's template settings, so that templates/ can override the
+# admin's (admin/widgets/split_datetime.html: a label for each part).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",

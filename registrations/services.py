@@ -1253,6 +1253,8 @@ def message_send(
     for name, value in texts.items():
         setattr(message, name, value)
     message.full_clean(validate_unique=False)
+    if not message_recipients(event=event, registrations=registrations).exists():
+        raise ValidationError(_("No registration in this list can be written to."))
     try:
         with transaction.atomic():
             message.save()

@@ -46,8 +46,8 @@ def message_validate(*, message) -> None:
     errors = {}
     for code, _name in settings.LANGUAGES:
         for base, missing in (
-            ("subject", _("Write the subject in this language too: its delegates read it.")),
-            ("body", _("Write the text in this language too: its delegates read it.")),
+            ("subject", _("Write the subject in this language too: some delegates read only it.")),
+            ("body", _("Write the text in this language too: some delegates read only it.")),
         ):
             field = build_localized_fieldname(base, code)
             if not (getattr(message, field, "") or "").strip():

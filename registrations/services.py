@@ -1274,7 +1274,10 @@ def message_send(
                     outbox.enqueue(item=item)
                 count += len(copies)
             history.record(
-                obj=message, action="message_sent", by=by, changes={"recipients": [None, count]}
+                obj=message,
+                action="message_sent",
+                by=by,
+                changes={"recipient_count": [None, count]},
             )
     except IntegrityError:
         # The same form, sent again while the first was being written: that one stands.

@@ -196,6 +196,31 @@ class SignupSessionFilter(ShortListFilter):
         return queryset
 
 
+class NeedsFilter(admin.SimpleListFilter):
+    """Those who told us of a need, e.g. to write to everyone with dietary requirements."""
+
+    title = _("needs")
+    parameter_name = "needs"
+    FIELDS = {
+        "dietary": "dietary_requirements",
+        "accessibility": "accessibility_needs",
+        "interpretation": "interpretation_language",
+    }
+
+    def lookups(self, request, model_admin):
+        return [
+            ("dietary", _("Dietary requirements")),
+            ("accessibility", _("Accessibility needs")),
+            ("interpretation", _("Interpretation")),
+        ]
+
+    def queryset(self, request, queryset):
+        field = self.FIELDS.get(self.value() or "")
+        if field is None:
+            return queryset
+        return queryset.exclude(**{field: ""})
+
+
 def _by_label(choice: tuple) -> str:
     return choice[1].casefold()
 
@@ -502,6 +527,7 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
         CountryFilter,
         SignupSessionFilter,
         "language",
+        NeedsFilter,
         "needs_visa_letter",
     ]
     list_select_related = ["event", "delegation", "user"]

@@ -377,3 +377,28 @@ def test_the_message_list_makes_as_many_queries_for_many_messages_as_for_two(
     with CaptureQueriesContext(connection) as ten:
         assert manager_client.get(url).status_code == 200
     assert len(ten) == len(two)
+
+
+@pytest.mark.parametrize(
+    ("needs", "references"),
+    [
+        ("dietary", ["EMN30-AAAAA"]),
+        ("accessibility", ["EMN30-BBBBB"]),
+        ("interpretation", ["EMN30-AAAAA", "EMN30-DDDDD"]),
+        ("", ["EMN30-AAAAA", "EMN30-BBBBB", "EMN30-CCCCC", "EMN30-DDDDD"]),
+    ],
+)
+def test_the_list_filters_by_the_needs_delegates_told_us_of(
+    manager_client, event, people, needs, references
+):
+    Registration.objects.filter(pk=people["zdravka"].pk).update(
+        dietary_requirements="вегетарианка", interpretation_language="en"
+    )
+    Registration.objects.filter(pk=people["anna"].pk).update(accessibility_needs="ramp")
+    Registration.objects.filter(pk=people["greek"].pk).update(interpretation_language="bg")
+    response = manager_client.get(
+        admin_url("registrations_registration_changelist"),
+        {"event__id__exact": event.pk, "needs": needs},
+    )
+    listed = [r.reference for r in response.context["cl"].result_list]
+    assert sorted(listed) == references

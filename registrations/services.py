@@ -1270,8 +1270,6 @@ def message_send(
                     )
                     for pk, language in batch
                 )
-                for item in copies:
-                    outbox.enqueue(item=item)
                 count += len(copies)
             history.record(
                 obj=message,
@@ -1279,10 +1277,36 @@ def message_send(
                 by=by,
                 changes={"recipient_count": [None, count]},
             )
+            _message_hand_out_after_commit(message)
     except IntegrityError:
         # The same form, sent again while the first was being written: that one stands.
         return Message.objects.get(key=key), False
     return message, True
+
+
+def _message_hand_out_after_commit(message: Message) -> None:
+    """One task for the whole message, handed to the broker once the request has committed:
+    a worker hands out the copies (`message_hand_out`), so that a message to thousands does
+    not keep the request publishing a task per copy. A broker that is down fails nothing:
+    the copies stay queued and the outbox's sweep sends them."""
+    from .tasks import message_hand_out  # the task module imports these services
+
+    transaction.on_commit(lambda: message_hand_out.delay(message.pk), robust=True)
+
+
+def message_hand_out(*, message_id: int) -> int:
+    """Gives each queued copy of the message to the outbox's workers; returns how many."""
+    from outbox.tasks import deliver
+
+    label = Notification._meta.label_lower
+    queued = Notification.objects.filter(
+        message_id=message_id, status=Notification.Status.QUEUED
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in queued.order_by("pk").iterator(chunk_size=MESSAGE_BATCH):
+        deliver.delay(label, pk)
+        count += 1
+    return count
 
 
 def _batches(items: QuerySet, size: int) -> Iterator[list]:

@@ -19,3 +19,8 @@ def export_jobs_expire() -> int:
 @shared_task(ignore_result=True)
 def reminders_send() -> int:
     return services.reminders_queue()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def message_hand_out(message_id: int) -> int:
+    return services.message_hand_out(message_id=message_id)

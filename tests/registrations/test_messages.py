@@ -12,7 +12,7 @@ from django.utils import translation
 
 from history.models import Entry
 from outbox import delivery
-from registrations import services
+from registrations import services, tasks
 from registrations.models import Message, Notification, Registration
 from tests.factories import (
     DelegationFactory,
@@ -402,3 +402,28 @@ def test_the_list_filters_by_the_needs_delegates_told_us_of(
     )
     listed = [r.reference for r in response.context["cl"].result_list]
     assert sorted(listed) == references
+
+
+def test_the_request_hands_one_task_to_the_broker_and_a_worker_hands_out_the_copies(
+    event, people, manager, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        message, _sent = services.message_send(
+            key=uuid.uuid4(),
+            event=event,
+            texts=TEXTS,
+            registrations=Registration.objects.filter(status=Status.CONFIRMED),
+            filters={},
+            audience=[],
+            by=manager,
+        )
+    assert len(after_commit) == 1
+    copies = message.recipients.order_by("pk")
+    assert copies.count() == 3
+    # One copy already failed and waits for staff: handing out again leaves it alone.
+    copies.filter(registration=people["greek"]).update(status=Notification.Status.FAILED)
+    assert tasks.message_hand_out(message.pk) == 2
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [people["zdravka"].user.email, people["anna"].user.email]
+    )
+    assert tasks.message_hand_out(message.pk) == 0

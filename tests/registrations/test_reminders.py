@@ -7,7 +7,8 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from registrations import services, tasks
 from registrations.models import Notification, Registration
@@ -161,3 +162,13 @@ def test_the_reminders_task_is_scheduled_with_celery_beat():
         "task": "registrations.tasks.reminders_send",
         "schedule": 3600.0,
     }
+
+
+@pytest.mark.parametrize("language", ["bg", "en"])
+def test_the_event_admin_offers_the_reminder_days(admin_client, event, language):
+    with translation.override(language):
+        url = reverse("admin:events_event_change", args=[event.pk])
+    html = admin_client.get(url).content.decode()
+    assert 'name="reminder_days" value="3"' in html
+    label = {"bg": "Напомняне (дни преди)", "en": "Reminder (days before)"}[language]
+    assert label in html

@@ -301,6 +301,8 @@ CELERY_BEAT_SCHEDULE = {
     "export-jobs-expire": {"task": "registrations.tasks.export_jobs_expire", "schedule": 600.0},
     # Retention: sensitive fields cleared, then whole registrations anonymised, once a day.
     "personal-data-purge": {"task": "privacy.tasks.personal_data_purge", "schedule": 86400.0},
+    # Reminders before events: hourly, so that one goes out soon after its day begins.
+    "reminders": {"task": "registrations.tasks.reminders_send", "schedule": 3600.0},
 }
 # The outbox: tries per message, backoff (seconds, doubling from the base up to the cap),
 # and how long past its time a queued message waits before the sweep hands it out again.

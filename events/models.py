@@ -9,7 +9,7 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -109,6 +109,10 @@ class Room(models.Model):
         return self.name
 
 
+# The furthest ahead a reminder may go out: beyond it, the delegate's plans are still open.
+REMINDER_DAYS_MAX = 60
+
+
 class Event(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     title = models.CharField(_("title"), max_length=255)
@@ -177,6 +181,19 @@ class Event(models.Model):
         ),
     )
 
+    # On by default: delegates who forget the venue or their badge cost the desk most.
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder (days before)"),
+        null=True,
+        blank=True,
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(REMINDER_DAYS_MAX)],
+        help_text=_(
+            "Days before the first day when confirmed delegates are sent a reminder with "
+            "their sessions, the venue, their badge and the calendar. Empty: no reminder."
+        ),
+    )
+
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
@@ -227,6 +244,16 @@ class Event(models.Model):
         if self.registration_closes is not None and now >= self.registration_closes:
             return RegistrationState.CLOSED
         return RegistrationState.OPEN
+
+    def reminders_due(self, now: datetime.datetime | None = None) -> bool:
+        """Whether its reminders go out now: from `reminder_days` before the first day (in the
+        event's time zone) until it starts, so a delegate confirmed late still gets one."""
+        if self.reminder_days is None:
+            return False
+        now = now or timezone.now()
+        today = timezone.localtime(now, zoneinfo.ZoneInfo(self.time_zone)).date()
+        first = self.start_date - datetime.timedelta(days=self.reminder_days)
+        return first <= today < self.start_date
 
     @property
     def topic_list(self) -> list[str]:

@@ -115,6 +115,7 @@ EXTRA_LABELS = {
     "session": _("session"),
     "session_status": _("sign-up status"),
     "message": _("message"),
+    "recipient_count": _("recipients"),
 }
 
 

@@ -4,6 +4,7 @@ applies the same rules and sends the same messages as the delegate pages."""
 import datetime
 import logging
 import tempfile
+import uuid
 from copy import copy
 from dataclasses import dataclass, field
 
@@ -39,12 +40,13 @@ from history.admin import HistoryAdminMixin
 from . import notifications, queries, services
 from .exports import DATASETS
 from .exports import http as exports_http
-from .forms import ExportForm
+from .forms import ExportForm, MessageForm
 from .models import (
     Delegation,
     ExportJob,
     ExportRecord,
     LetterTemplate,
+    Message,
     Notification,
     PrivacyNotice,
     Registration,
@@ -192,6 +194,31 @@ class SignupSessionFilter(ShortListFilter):
         if self.value() and self.value().isdigit():
             return queryset.filter(signups__session_id=int(self.value())).distinct()
         return queryset
+
+
+class NeedsFilter(admin.SimpleListFilter):
+    """Those who told us of a need, e.g. to write to everyone with dietary requirements."""
+
+    title = _("needs")
+    parameter_name = "needs"
+    FIELDS = {
+        "dietary": "dietary_requirements",
+        "accessibility": "accessibility_needs",
+        "interpretation": "interpretation_language",
+    }
+
+    def lookups(self, request, model_admin):
+        return [
+            ("dietary", _("Dietary requirements")),
+            ("accessibility", _("Accessibility needs")),
+            ("interpretation", _("Interpretation")),
+        ]
+
+    def queryset(self, request, queryset):
+        field = self.FIELDS.get(self.value() or "")
+        if field is None:
+            return queryset
+        return queryset.exclude(**{field: ""})
 
 
 def _by_label(choice: tuple) -> str:
@@ -500,6 +527,7 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
         CountryFilter,
         SignupSessionFilter,
         "language",
+        NeedsFilter,
         "needs_visa_letter",
     ]
     list_select_related = ["event", "delegation", "user"]
@@ -648,10 +676,15 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
     def has_export_permission(self, request):
         return request.user.has_perm("registrations.export_registration")
 
+    def has_message_permission(self, request):
+        return request.user.has_perm("registrations.add_message")
+
     def get_urls(self):
         export = self.admin_site.admin_view(self.export_view)
+        message = self.admin_site.admin_view(self.message_view)
         return [
             path("export/", export, name="registrations_registration_export"),
+            path("message/", message, name="registrations_registration_message"),
             *super().get_urls(),
         ]
 
@@ -659,6 +692,7 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_export": self.has_export_permission(request),
+            "can_message": self.has_message_permission(request),
             "filters_query": request.GET.urlencode(),
         }
         return super().changelist_view(request, extra_context)
@@ -764,6 +798,110 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
             "filters_described": self._filters_described(request, filters),
         }
         return TemplateResponse(request, "admin/registrations/registration/export.html", context)
+
+    def message_view(self, request):
+        """Writes to the registrations the list shows with its current filters: the texts,
+        then a preview of the first recipients' copies, each in its language, then sending."""
+        if not self.has_message_permission(request):
+            raise PermissionDenied
+        filters = QueryDict(request.POST.get("filters", request.GET.urlencode()))
+        if any("\x00" in item for pair in filters.lists() for item in [pair[0], *pair[1]]):
+            return HttpResponseBadRequest("Bad request")
+        initial = {"event": _filtered_event_id(filters), "key": uuid.uuid4()}
+        form = MessageForm(request.POST or None, initial=initial)
+        recipients, previews, count, fingerprint = None, [], 0, ""
+        if request.method == "POST" and form.is_valid():
+            listing = copy(request)
+            listing.GET = filters
+            event = form.cleaned_data["event"]
+            try:
+                listed = self.get_changelist_instance(listing).get_queryset(listing)
+            except IncorrectLookupParameters:
+                form.add_error(
+                    None,
+                    _("The list's filters are not valid: go back to the list and filter again."),
+                )
+            else:
+                recipients = services.message_recipients(event=event, registrations=listed)
+            filtered_event = _filtered_event_id(filters)
+            if filtered_event and filtered_event != str(event.pk):
+                form.add_error("event", _("Choose the event the list is filtered by."))
+        if recipients is not None and form.is_valid():
+            fingerprint = form.fingerprint(filters=filters.urlencode())
+            if "send" in request.POST and form.cleaned_data["previewed"] == fingerprint:
+                return self._message_send(request, form, recipients, filters)
+            count = recipients.count()
+            if "send" in request.POST:
+                messages.warning(
+                    request, _("The message changed since its preview: check it, then send it.")
+                )
+            if not count:
+                form.add_error(None, _("No registration in this list can be written to."))
+            unsent = form.instance
+            previews = [
+                (
+                    registration,
+                    notifications.staff_message_preview(message=unsent, registration=registration),
+                )
+                for registration in recipients.select_related("event__venue")[:MESSAGE_PREVIEWS]
+            ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Write to the registrations in the list"),
+            "form": form,
+            "filters_query": filters.urlencode(),
+            "filters_described": self._filters_described(request, filters),
+            "previews": previews,
+            "count": count,
+            "fingerprint": fingerprint if previews else "",
+            "placeholders": _(
+                "Use only these placeholders: %(names)s. Write a brace itself as {{ or }}."
+            )
+            % {"names": ", ".join(f"{{{name}}}" for name in Message.PLACEHOLDERS)},
+        }
+        return TemplateResponse(request, "admin/registrations/registration/message.html", context)
+
+    def _message_send(self, request, form, recipients, filters: QueryDict):
+        try:
+            message, sent = services.message_send(
+                key=form.cleaned_data["key"],
+                event=form.cleaned_data["event"],
+                texts=form.texts(),
+                registrations=recipients,
+                filters={name: filters.getlist(name) for name in filters},
+                audience=[
+                    [str(label), str(value)]
+                    for label, value in self._filters_described(request, filters)
+                ],
+                by=request.user,
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect(request.get_full_path())
+        if sent:
+            count = message.recipients.count()
+            self.message_user(
+                request,
+                ngettext(
+                    "The message is being sent to %(count)s registration, each in their language.",
+                    "The message is being sent to %(count)s registrations, each in their language.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request,
+                _("This message had been sent already: it was not sent again."),
+                messages.WARNING,
+            )
+        return redirect("admin:registrations_message_change", message.pk)
+
+
+# How many recipients' copies the preview shows before sending.
+MESSAGE_PREVIEWS = 3
 
 
 @admin.register(Delegation)
@@ -1077,6 +1215,63 @@ class NotificationAdmin(RecordAdmin):
     list_select_related = ["registration"]
     search_fields = ["registration__reference"]
     readonly_fields = list_display
+
+
+class MessageRecipientInline(admin.TabularInline):
+    model = Notification
+    verbose_name = _("recipient")
+    verbose_name_plural = _("recipients")
+    fields = ["registration", "language", "status", "error", "sent_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("registration")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(HistoryAdminMixin, RecordAdmin):
+    """Messages sent to delegates from the registration list: a record of what was written,
+    by whom, to whom, and how each copy fared. Written from the list ("Write to this list")."""
+
+    history_labels = {"message_sent": _("Sent")}
+    list_display = ["subject", "event", "sent_by", "created_at", "recipient_count"]
+    list_filter = ["event"]
+    list_select_related = ["event", "sent_by"]
+    search_fields = localized("subject")
+    fields = [
+        "event",
+        *localized("subject"),
+        *localized("body"),
+        "audience_described",
+        "sent_by",
+        "created_at",
+    ]
+    readonly_fields = fields
+    inlines = [MessageRecipientInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(recipient_total=Count("recipients"))
+
+    @admin.display(description=_("recipients"), ordering="recipient_total")
+    def recipient_count(self, message):
+        return message.recipient_total
+
+    @admin.display(description=_("sent to the list filtered by"))
+    def audience_described(self, message):
+        if not message.audience:
+            return _("No filters: every registration of the event.")
+        return format_html_join(
+            "", "<div>{}: {}</div>", ((label, value) for label, value in message.audience)
+        )
 
 
 admin.site.unregister(Event)

@@ -1,3 +1,4 @@
+import hashlib
 import zoneinfo
 
 from django import forms
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event
 
 from . import queries, services
-from .models import Registration
+from .models import Message, Registration
 from .services import DETAIL_FIELDS
 
 
@@ -200,3 +201,40 @@ class PrivacyNoticeAcceptForm(forms.Form):
     )
     # The notices the page showed: accepting applies to them, not to one published since.
     notices = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class MessageForm(forms.ModelForm):
+    """A message to the registrations a filtered list shows: subject and text in every
+    language. `key` names this form's message, so that submitting it twice sends it once;
+    `previewed` says which texts the sender has seen previewed (only those are sent)."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)
+    previewed = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Message
+        fields = [
+            "event",
+            *(f"{name}_{code}" for name in ("subject", "body") for code, _n in settings.LANGUAGES),
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = Event.objects.order_by("-start_date")
+        names = dict(settings.LANGUAGES)
+        for code in names:
+            self.fields[f"subject_{code}"].label = _("Subject (%(language)s)") % {
+                "language": names[code]
+            }
+            self.fields[f"body_{code}"].label = _("Text (%(language)s)") % {"language": names[code]}
+            self.fields[f"body_{code}"].widget.attrs.update(rows=8)
+            self.fields[f"subject_{code}"].widget.attrs.update(size=60)
+
+    def texts(self) -> dict[str, str]:
+        """The translated fields as the service takes them."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "event"}
+
+    def fingerprint(self, *, filters: str) -> str:
+        """What the preview showed: the texts, the event and the list's filters."""
+        seen = [str(self.cleaned_data["event"].pk), filters, *self.texts().values()]
+        return hashlib.sha256("\x1f".join(seen).encode()).hexdigest()

@@ -541,6 +541,64 @@ class SessionSignup(models.Model):
         return str(self.session)
 
 
+class Message(models.Model):
+    """A message staff wrote to the registrations a filtered list showed, in every language.
+
+    Each recipient's copy is a `Notification` (kind MESSAGE, in their language), built from
+    this text when a worker sends it. `key` is given to the form that sends it: a second
+    submit of the same form finds the message sent and sends nothing.
+    """
+
+    # What `{…}` may stand for in the subject and the text (`notifications.message_values`).
+    PLACEHOLDERS = (
+        "name",
+        "reference",
+        "event",
+        "dates",
+        "venue",
+        "registration_url",
+        "badge_url",
+        "calendar_url",
+        "event_url",
+    )
+
+    key = models.UUIDField(_("key"), unique=True, editable=False)
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="messages", verbose_name=_("event")
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Placeholders: {name}, {reference}, {event}, {dates}, {venue}, {registration_url}, "
+            "{badge_url}, {calendar_url}, {event_url}."
+        ),
+    )
+    # The list's filters: as the list took them, and as its sender read them.
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    audience = models.JSONField(_("sent to"), default=list, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message to delegates")
+        verbose_name_plural = _("messages to delegates")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def clean(self) -> None:
+        placeholders.message_validate(message=self)
+
+
 class Notification(Outgoing):
     """Every message sent to a registrant, so a failed one can be seen and sent again.
 
@@ -557,6 +615,8 @@ class Notification(Outgoing):
         CANCELLED = "cancelled", _("Cancelled")
         VISA_LETTER = "visa_letter", _("Visa invitation letter")
         SESSION_SEAT = "session_seat", _("Seat at a session")
+        MESSAGE = "message", _("Message from the organisers")
+        REMINDER = "reminder", _("Reminder before the event")
 
     registration = models.ForeignKey(
         Registration,
@@ -574,6 +634,14 @@ class Notification(Outgoing):
         verbose_name=_("session"),
         help_text=_("For a message about a seat at a session."),
     )
+    message = models.ForeignKey(
+        Message,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="recipients",
+        verbose_name=_("message to delegates"),
+    )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
 
     class Meta:
@@ -582,6 +650,19 @@ class Notification(Outgoing):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="registrations_notif_due_idx"),
+        ]
+        constraints = [
+            # However often the reminders' task runs, and however many run at once.
+            models.UniqueConstraint(
+                fields=["registration"],
+                condition=Q(kind="reminder"),
+                name="registrations_notification_one_reminder",
+            ),
+            models.UniqueConstraint(
+                fields=["message", "registration"],
+                condition=Q(message__isnull=False),
+                name="registrations_notification_message_once_per_registration",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,14 +18,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from emn_conference.site import absolute_url
 from events.formatting import date_range
-from events.ical import event_calendar
+from events.ical import event_calendar, event_location
 from outbox import services as outbox
 
-from . import documents
-from .models import Notification, Registration
+from . import documents, placeholders
+from .models import Message, Notification, Registration, SessionSignup
 
 Kind = Notification.Kind
 
@@ -39,6 +40,7 @@ SUBJECTS = {
     Kind.CANCELLED: _("Your registration for %(event)s is cancelled (%(reference)s)"),
     Kind.VISA_LETTER: _("Your visa invitation letter for %(event)s (%(reference)s)"),
     Kind.SESSION_SEAT: _("A seat is yours at a session of %(event)s (%(reference)s)"),
+    Kind.REMINDER: _("%(event)s is coming soon: your practical details (%(reference)s)"),
 }
 
 INTROS = {
@@ -65,6 +67,10 @@ INTROS = {
     Kind.SESSION_SEAT: _(
         "A seat has become free at a session you signed up for, and it is now yours: "
         "%(session)s, %(when)s."
+    ),
+    Kind.REMINDER: _(
+        "The conference is near. Here is what you need: your sessions, the venue, your badge "
+        "and the calendar. Please bring your badge, printed or on your phone."
     ),
 }
 
@@ -122,6 +128,8 @@ def message_preview(
                 reverse("registrations:privacy_notice", kwargs={"slug": event.slug})
             ),
         }
+        if kind == Kind.REMINDER:
+            context.update(_reminder_context(registration=registration))
         subject = SUBJECTS[kind] % {"event": event.title, "reference": registration.reference}
         return MessagePreview(
             language=language,
@@ -132,18 +140,113 @@ def message_preview(
         )
 
 
+def _reminder_context(*, registration: Registration) -> dict:
+    """What the reminder adds: the delegate's sessions (with their seat), the venue in full,
+    and the links to the badge and to the calendar of their sessions."""
+    zone = zoneinfo.ZoneInfo(registration.event.time_zone)
+    signups = (
+        SessionSignup.objects.seated()
+        .filter(registration=registration)
+        .select_related("session__room")
+        .order_by("session__start", "session__pk")
+    )
+    sessions = [
+        {
+            "title": signup.session.title,
+            "when": date_format(timezone.localtime(signup.session.start, zone), "j E, H:i"),
+            "room": signup.session.room.name if signup.session.room else "",
+        }
+        for signup in signups
+    ]
+    return {
+        "reminder": True,
+        "sessions": sessions,
+        "location": event_location(registration.event),
+        "badge_url": _badge_url(registration),
+        "calendar_url": _calendar_url(registration) if sessions else "",
+    }
+
+
+def _badge_url(registration: Registration) -> str:
+    return _absolute(reverse("registrations:badge", kwargs={"reference": registration.reference}))
+
+
+def _calendar_url(registration: Registration) -> str:
+    token = registration.calendar_token
+    return _absolute(reverse("registrations:personal_calendar", kwargs={"token": token}))
+
+
+def message_values(*, registration: Registration) -> dict[str, str]:
+    """What each placeholder of a message to delegates (`Message.PLACEHOLDERS`) stands for,
+    in the active language."""
+    event = registration.event
+    venue = event.venue
+    return {
+        "name": registration.full_name,
+        "reference": registration.reference,
+        "event": event.title,
+        "dates": date_range(event.start_date, event.end_date),
+        "venue": f"{venue.name}, {venue.city}" if venue else "",
+        "registration_url": _absolute(registration.get_absolute_url()),
+        "badge_url": _badge_url(registration),
+        "calendar_url": _calendar_url(registration),
+        "event_url": _absolute(event.get_absolute_url()),
+    }
+
+
+def staff_message_preview(
+    *, message: Message, registration: Registration, language: str | None = None
+) -> MessagePreview:
+    """A message staff wrote, as `registration` reads it: in their language, its placeholders
+    filled with their details. The admin's preview shows exactly what `build_message` sends."""
+    language = language or registration.language
+    event = registration.event
+    with translation.override(language):
+        values = message_values(registration=registration)
+        subject = placeholders.fill_placeholders(
+            getattr(message, build_localized_fieldname("subject", language)), values
+        )
+        body = placeholders.fill_placeholders(
+            getattr(message, build_localized_fieldname("body", language)), values
+        )
+        context = {
+            "registration": registration,
+            "event": event,
+            "body": body,
+            "registration_url": values["registration_url"],
+            "privacy_url": _absolute(
+                reverse("registrations:privacy_notice", kwargs={"slug": event.slug})
+            ),
+        }
+        return MessagePreview(
+            language=language,
+            # A header cannot hold a line break: a subject is one line.
+            subject=" ".join(subject.split()),
+            text=render_to_string("registrations/email/staff_message.txt", context),
+            html=render_to_string("registrations/email/staff_message.html", context),
+            event_url=values["event_url"],
+        )
+
+
 def build_message(notification: Notification) -> EmailMultiAlternatives:
     notification = Notification.objects.select_related(
-        "registration__event__venue", "registration__user", "session"
+        "registration__event__venue", "registration__user", "session", "message"
     ).get(pk=notification.pk)
     registration = notification.registration
     event = registration.event
-    preview = message_preview(
-        registration=registration,
-        kind=notification.kind,
-        language=notification.language,
-        session=notification.session,
-    )
+    if notification.kind == Kind.MESSAGE:
+        preview = staff_message_preview(
+            message=notification.message,
+            registration=registration,
+            language=notification.language,
+        )
+    else:
+        preview = message_preview(
+            registration=registration,
+            kind=notification.kind,
+            language=notification.language,
+            session=notification.session,
+        )
     with translation.override(notification.language):
         message = EmailMultiAlternatives(
             subject=preview.subject,
@@ -164,6 +267,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
             Kind.CONFIRMED,
             Kind.APPROVED,
             Kind.PROMOTED,
+            Kind.REMINDER,
         ):
             message.attach(
                 f"{event.slug}.ics",

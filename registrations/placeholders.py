@@ -1,5 +1,6 @@
-"""The visa letter's placeholders (`{name}`, `{dates}`…): filling them, and checking a
-template's text. No model imports, so that the models can use it (no import circle)."""
+"""The placeholders (`{name}`, `{dates}`…) of the visa letter and of messages to delegates:
+filling them, and checking a text. No model imports, so that the models can use it (no
+import circle)."""
 
 import re
 import string
@@ -34,17 +35,42 @@ def fill_placeholders(text: str, values: dict[str, str]) -> str:
 
 def letter_template_validate(*, template) -> None:
     """Every placeholder in every language's text must be one the letter knows."""
-    names = type(template).PLACEHOLDERS
+    errors = _placeholder_errors(obj=template, fields=("body",), names=type(template).PLACEHOLDERS)
+    if errors:
+        raise ValidationError(errors)
+
+
+def message_validate(*, message) -> None:
+    """A message to delegates: a subject and a text in every language (each delegate reads
+    theirs), with only the placeholders a message knows."""
+    errors = {}
+    for code, _name in settings.LANGUAGES:
+        for base, missing in (
+            ("subject", _("Write the subject in this language too: some delegates read only it.")),
+            ("body", _("Write the text in this language too: some delegates read only it.")),
+        ):
+            field = build_localized_fieldname(base, code)
+            if not (getattr(message, field, "") or "").strip():
+                errors[field] = missing
+    found = _placeholder_errors(
+        obj=message, fields=("subject", "body"), names=type(message).PLACEHOLDERS
+    )
+    errors = {**found, **errors}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _placeholder_errors(*, obj, fields: tuple[str, ...], names: tuple[str, ...]) -> dict:
     sample = {name: "x" for name in names}
     allowed = ", ".join(f"{{{name}}}" for name in names)
     errors = {}
-    for code, _name in settings.LANGUAGES:
-        field = build_localized_fieldname("body", code)
-        try:
-            fill_placeholders(getattr(template, field, "") or "", sample)
-        except ValueError:
-            errors[field] = _(
-                "Use only these placeholders: %(names)s. Write a brace itself as {{ or }}."
-            ) % {"names": allowed}
-    if errors:
-        raise ValidationError(errors)
+    for base in fields:
+        for code, _name in settings.LANGUAGES:
+            field = build_localized_fieldname(base, code)
+            try:
+                fill_placeholders(getattr(obj, field, "") or "", sample)
+            except ValueError:
+                errors[field] = _(
+                    "Use only these placeholders: %(names)s. Write a brace itself as {{ or }}."
+                ) % {"names": allowed}
+    return errors

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,6 +14,7 @@ from events.models import Event, RegistrationState, Session
 from .models import (
     Delegation,
     ExportJob,
+    Notification,
     PrivacyNotice,
     Registration,
     SessionSignup,
@@ -247,4 +248,17 @@ def registrations_awaiting_notice(
         .annotate(current_notice_id=Subquery(current))
         .filter(current_notice_id__isnull=False)
         .exclude(privacy_notice_id=F("current_notice_id"))
+    )
+
+
+def reminder_recipients(*, event: Event) -> QuerySet[Registration]:
+    """The event's confirmed delegates, with an account to write to, not yet reminded."""
+    reminded = Notification.objects.filter(
+        registration=OuterRef("pk"), kind=Notification.Kind.REMINDER
+    )
+    return (
+        Registration.objects.confirmed()
+        .filter(event=event, user__isnull=False)
+        .exclude(Exists(reminded))
+        .order_by("pk")
     )

@@ -17,6 +17,7 @@ import logging
 import secrets
 import tempfile
 import unicodedata
+import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, BinaryIO
@@ -26,7 +27,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.mail import EmailMultiAlternatives
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -36,7 +37,7 @@ from psycopg.errors import LockNotAvailable
 
 from emn_conference.site import absolute_url
 from events.formatting import date_range
-from events.models import Event, Session
+from events.models import REMINDER_DAYS_MAX, Event, Session
 from history import services as history
 from outbox import services as outbox
 
@@ -46,6 +47,7 @@ from .models import (
     ExportJob,
     ExportRecord,
     LetterTemplate,
+    Message,
     Notification,
     PrivacyNotice,
     Registration,
@@ -1243,3 +1245,135 @@ def _head_appointed_message(*, delegation: Delegation, head) -> EmailMultiAltern
             render_to_string("registrations/email/head_appointed.html", context), "text/html"
         )
     return message
+
+
+# --- messages and reminders to delegates -----------------------------------------------------
+
+# Recipients' copies are written this many at a time, so that a message to thousands is a
+# few inserts, not thousands.
+MESSAGE_BATCH = 500
+
+
+def message_recipients(*, event: Event, registrations: QuerySet) -> QuerySet[Registration]:
+    """Those of `registrations` a message to `event`'s delegates reaches: of that event, and
+    with an account to write to (an anonymised registration has none)."""
+    return registrations.filter(event=event, user__isnull=False).order_by("pk")
+
+
+def message_send(
+    *,
+    key: uuid.UUID,
+    event: Event,
+    texts: Mapping[str, str],
+    registrations: QuerySet,
+    filters: Mapping[str, list[str]],
+    audience: list[list[str]],
+    by,
+) -> tuple[Message, bool]:
+    """Writes the message to the registrations given (of `event`, with an account) and queues
+    a copy for each, in their language. Returns (message, False), sending nothing, when the
+    message of this `key` was sent already: a form submitted twice, even at the same time.
+
+    `texts` are the translated fields: subject_bg, subject_en, body_bg, body_en.
+    """
+    existing = Message.objects.filter(key=key).first()
+    if existing is not None:
+        return existing, False
+    message = Message(key=key, event=event, filters=dict(filters), audience=audience, sent_by=by)
+    for name, value in texts.items():
+        setattr(message, name, value)
+    message.full_clean(validate_unique=False)
+    if not message_recipients(event=event, registrations=registrations).exists():
+        raise ValidationError(_("No registration in this list can be written to."))
+    try:
+        with transaction.atomic():
+            message.save()
+            recipients = message_recipients(event=event, registrations=registrations)
+            count = 0
+            for batch in _batches(recipients.values_list("pk", "language"), MESSAGE_BATCH):
+                copies = Notification.objects.bulk_create(
+                    Notification(
+                        registration_id=pk,
+                        kind=Notification.Kind.MESSAGE,
+                        message=message,
+                        language=language,
+                    )
+                    for pk, language in batch
+                )
+                count += len(copies)
+            history.record(
+                obj=message,
+                action="message_sent",
+                by=by,
+                changes={"recipient_count": [None, count]},
+            )
+            _message_hand_out_after_commit(message)
+    except IntegrityError:
+        # The same form, sent again while the first was being written: that one stands.
+        return Message.objects.get(key=key), False
+    return message, True
+
+
+def _message_hand_out_after_commit(message: Message) -> None:
+    """One task for the whole message, handed to the broker once the request has committed:
+    a worker hands out the copies (`message_hand_out`), so that a message to thousands does
+    not keep the request publishing a task per copy. A broker that is down fails nothing:
+    the copies stay queued and the outbox's sweep sends them."""
+    from .tasks import message_hand_out  # the task module imports these services
+
+    transaction.on_commit(lambda: message_hand_out.delay(message.pk), robust=True)
+
+
+def message_hand_out(*, message_id: int) -> int:
+    """Gives each queued copy of the message to the outbox's workers; returns how many."""
+    from outbox.tasks import deliver
+
+    label = Notification._meta.label_lower
+    queued = Notification.objects.filter(
+        message_id=message_id, status=Notification.Status.QUEUED
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in queued.order_by("pk").iterator(chunk_size=MESSAGE_BATCH):
+        deliver.delay(label, pk)
+        count += 1
+    return count
+
+
+def _batches(items: QuerySet, size: int) -> Iterator[list]:
+    batch = []
+    for item in items.iterator(chunk_size=size):
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def reminders_queue(*, now: datetime.datetime | None = None) -> int:
+    """Queues the reminder of every confirmed delegate of the events whose reminders are due
+    (`Event.reminders_due`) who has not had one. Run by Celery beat; the database's unique
+    constraint keeps a run that overlaps another from sending a second one. Returns how many
+    were queued."""
+    now = now or timezone.now()
+    # Every time zone's today is within a day of UTC's.
+    today = now.date()
+    candidates = Event.objects.filter(
+        reminder_days__isnull=False,
+        start_date__gt=today - datetime.timedelta(days=1),
+        start_date__lte=today + datetime.timedelta(days=REMINDER_DAYS_MAX + 1),
+    )
+    queued = 0
+    for event in candidates:
+        if not event.reminders_due(now):
+            continue
+        for registration in queries.reminder_recipients(event=event).iterator(chunk_size=500):
+            try:
+                with transaction.atomic():
+                    notifications.queue(registration=registration, kind=Notification.Kind.REMINDER)
+            except IntegrityError:
+                continue  # another run queued it meanwhile
+            queued += 1
+    if queued:
+        logger.info("Queued %s reminders", queued)
+    return queued

@@ -1,4 +1,5 @@
-"""Celery tasks of the registrations: large exports and badge runs, and their clean-up."""
+"""Celery tasks of the registrations: large exports and badge runs, their clean-up, and the
+reminders before events."""
 
 from celery import shared_task
 
@@ -13,3 +14,13 @@ def export_job_run(job_id: str) -> str:
 @shared_task(ignore_result=True)
 def export_jobs_expire() -> int:
     return services.export_jobs_expire()
+
+
+@shared_task(ignore_result=True)
+def reminders_send() -> int:
+    return services.reminders_queue()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def message_hand_out(message_id: int) -> int:
+    return services.message_hand_out(message_id=message_id)

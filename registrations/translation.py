@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Delegation, LetterTemplate, PrivacyNotice
+from .models import Delegation, LetterTemplate, Message, PrivacyNotice
 
 
 @register(Delegation)
@@ -16,3 +16,8 @@ class PrivacyNoticeTranslationOptions(TranslationOptions):
 @register(LetterTemplate)
 class LetterTemplateTranslationOptions(TranslationOptions):
     fields = ("letterhead", "place", "body", "signatory_name", "signatory_position")
+
+
+@register(Message)
+class MessageTranslationOptions(TranslationOptions):
+    fields = ("subject", "body")

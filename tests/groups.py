@@ -9,14 +9,19 @@ MIGRATIONS = (
     "events.migrations.0002_agenda_editors_group",
     "registrations.migrations.0002_registration_managers_group",
     "registrations.migrations.0010_visa_officers_group",
+    # Adds to the registration managers' group made above.
+    "registrations.migrations.0011_messages_and_reminders",
 )
 
 
 def ensure_staff_groups() -> None:
+    made = set()
     for name in MIGRATIONS:
         migration = importlib.import_module(name)
         group, created = Group.objects.get_or_create(name=migration.GROUP)
-        if not created:
+        if created:
+            made.add(group.name)
+        if group.name not in made:
             continue
         for label, models in migration.PERMISSIONS.items():
             codenames = [f"{a}_{model}" for model, actions in models.items() for a in actions]

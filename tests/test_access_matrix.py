@@ -16,6 +16,7 @@ Django's "view on site" (admin:view_on_site) asks for permission here: an agenda
 """
 
 import re
+import uuid
 from dataclasses import dataclass
 from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
@@ -36,7 +37,13 @@ from django.utils.http import int_to_base36
 from outbox.models import Email
 from privacy.models import PurgeRecord
 from registrations import services
-from registrations.models import ExportJob, ExportRecord, LetterTemplate, Notification
+from registrations.models import (
+    ExportJob,
+    ExportRecord,
+    LetterTemplate,
+    Notification,
+    Registration,
+)
 from tests.factories import (
     PASSPORT,
     AnnouncementFactory,
@@ -183,6 +190,21 @@ def _build_world(private_root) -> SimpleNamespace:
     purge = PurgeRecord.objects.create(
         event=event, step=PurgeRecord.Step.SENSITIVE, registrations=0
     )
+    # A message from the organisers to A: its record lists A among the recipients.
+    message, _sent = services.message_send(
+        key=uuid.uuid4(),
+        event=event,
+        texts={
+            "subject_bg": "Програмата",
+            "subject_en": "The programme",
+            "body_bg": "Уважаеми {name}, програмата е готова.",
+            "body_en": "Dear {name}, the programme is ready.",
+        },
+        registrations=Registration.objects.filter(pk=a.pk),
+        filters={},
+        audience=[],
+        by=manager,
+    )
     a.refresh_from_db()
     return SimpleNamespace(
         private_root=private_root,
@@ -223,6 +245,7 @@ def _build_world(private_root) -> SimpleNamespace:
             "registrations.exportjob": job,
             "registrations.exportrecord": record,
             "registrations.notification": Notification.objects.filter(registration=a).first(),
+            "registrations.message": message,
             "privacy.purgerecord": purge,
         },
     )
@@ -532,6 +555,8 @@ MATRIX: dict[str, dict] = {
     "admin:registrations_registration_export": staff(403,   200,    200),
     "admin/registrations/registration/<path:object_id>/": to_change_page(
         "registrations_registration"),
+    # Writing to the delegates the list shows: for those who may send messages.
+    "admin:registrations_registration_message": staff(403,  200,    200),
 
     "admin:registrations_delegation_changelist": staff(403, 200,    200),
     "admin:registrations_delegation_add":      staff(403,   200,    200),
@@ -565,6 +590,14 @@ MATRIX: dict[str, dict] = {
     "admin:registrations_notification_delete": staff(403,   403,    403),
     "admin/registrations/notification/<path:object_id>/": to_change_page(
         "registrations_notification"),
+
+    # Messages staff wrote, with their recipients: written from the registration list.
+    "admin:registrations_message_changelist": staff(403,  200,    200),
+    "admin:registrations_message_add":        staff(403,  403,    403),
+    "admin:registrations_message_change":     staff(403,  200,    200),
+    "admin:registrations_message_history":    staff(403,  200,    200),
+    "admin:registrations_message_delete":     staff(403,  403,    403),
+    "admin/registrations/message/<path:object_id>/": to_change_page("registrations_message"),
 
     "admin:registrations_exportrecord_changelist": staff(403, 200,  200),
     "admin:registrations_exportrecord_add":    staff(403,   403,    403),

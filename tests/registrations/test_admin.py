@@ -58,6 +58,8 @@ def test_registration_managers_group_has_exactly_its_permissions():
         "delete_delegation",
         "view_delegation",
         "view_notification",
+        "add_message",
+        "view_message",
         "add_privacynotice",
         "change_privacynotice",
         "view_privacynotice",

@@ -47,7 +47,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("events", "0006_event_reminder_days"),
-        ("registrations", "0010_visa_officers_group"),
+        ("registrations", "0011_seats_held_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

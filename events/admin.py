@@ -397,6 +397,7 @@ class EventAdmin(TranslatedModelAdmin):
                     "capacity",
                     "requires_approval",
                     "reference_prefix",
+                    "participants_public",
                 ]
             },
         ),

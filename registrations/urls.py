@@ -14,6 +14,11 @@ urlpatterns = [
     path("privacy/", views.SitePrivacyNoticeView.as_view(), name="privacy_notice_site"),
     path("privacy/accept/", views.PrivacyNoticeAcceptView.as_view(), name="privacy_accept"),
     path(
+        "events/<slug:slug>/participants/",
+        views.ParticipantListView.as_view(),
+        name="participants",
+    ),
+    path(
         "events/<slug:slug>/delegations/<int:pk>/",
         views.DelegationView.as_view(),
         name="delegation",

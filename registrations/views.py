@@ -6,10 +6,13 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.decorators import verified_email_required
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
@@ -252,6 +255,45 @@ class DelegationView(LoginRequiredMixin, EventMixin, TemplateView):
             ),
             invitation_path=invitation_path,
             invitation_url=absolute_url(invitation_path, request=self.request),
+            **kwargs,
+        )
+
+
+class ParticipantListView(EventMixin, TemplateView):
+    """The confirmed delegates who agreed to be listed, grouped by country or delegation.
+    For those `queries.participants_visible_to` allows: others are asked to sign in, or told
+    who may see it. Never kept by any cache: a consent withdrawn must show at once."""
+
+    template_name = "registrations/participants.html"
+
+    def get(self, request, *args, **kwargs):
+        if not queries.participants_visible_to(event=self.event, user=request.user):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            return TemplateResponse(
+                request,
+                "registrations/participants_hidden.html",
+                {"event": self.event},
+                status=403,
+            )
+        return super().get(request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    def get_context_data(self, **kwargs):
+        by = self.request.GET.get("by")
+        by = by if by in queries.PARTICIPANT_GROUPINGS else queries.PARTICIPANT_GROUPINGS[0]
+        path = self.request.path
+        return super().get_context_data(
+            groups=queries.participant_groups(event=self.event, by=by),
+            by=by,
+            groupings=[
+                (_("Country"), path, by == "country"),
+                (_("Delegation"), f"{path}?by=delegation", by == "delegation"),
+            ],
             **kwargs,
         )
 

@@ -34,6 +34,11 @@ urlpatterns = [
         views.CalendarAddressRenewView.as_view(),
         name="calendar_renew",
     ),
+    path(
+        "registrations/<str:reference>/listing/",
+        views.ListingConsentView.as_view(),
+        name="listing_consent",
+    ),
     path("registrations/<str:reference>/badge.pdf", views.BadgeView.as_view(), name="badge"),
     path(
         "registrations/<str:reference>/confirmation.pdf",

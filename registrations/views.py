@@ -356,6 +356,31 @@ class CalendarAddressRenewView(RegistrationMixin, View):
         return redirect(self.registration)
 
 
+class ListingConsentView(RegistrationMixin, View):
+    """POST only: the delegate appears in the list of participants (`consent=1`) or no
+    longer does (`consent=0`), whenever they like."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        consent = request.POST.get("consent")
+        if consent not in ("0", "1"):
+            messages.error(request, _("Nothing was changed: choose whether to be listed."))
+            return redirect(self.registration)
+        try:
+            services.registration_listing_consent_set(
+                registration=self.registration, consent=consent == "1", by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(self.registration)
+        if consent == "1":
+            messages.success(request, _("You now appear in the list of participants."))
+        else:
+            messages.success(request, _("You no longer appear in the list of participants."))
+        return redirect(self.registration)
+
+
 class PersonalCalendarView(View):
     """A delegate's own sessions as a calendar feed, at a secret address a calendar can
     subscribe to without signing in (so the token, not the account, grants access)."""

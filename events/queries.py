@@ -330,7 +330,9 @@ def grid_lines(*, event: Event) -> tuple[int, int]:
     stylesheet must define classes for. One query, for the times and rooms only."""
     tz = zoneinfo.ZoneInfo(event.time_zone)
     days: dict[datetime.date, list[Session]] = {}
-    for session in event.sessions.select_related("room").only("start", "end", "room__capacity"):
+    for session in event.sessions.select_related("room").only(
+        "event", "start", "end", "room", "room__capacity"
+    ):
         days.setdefault(timezone.localtime(session.start, tz).date(), []).append(session)
     grids = [_grid_day(day, sessions, tz) for day, sessions in days.items()]
     return (

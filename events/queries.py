@@ -319,9 +319,6 @@ def agenda_grid(*, event: Event, day: datetime.date) -> GridDay:
     """One day of the agenda by room and time, each session ready to print."""
     rows = _Rows(event)
     sessions = [rows.session(s) for s in session_list_for_agenda(event=event, day=day)]
-    for session in sessions:
-        if session.room is not None:
-            session.room.name_lang = rows.langs.attr(session.room, "name")
     return _grid_day(day, sessions, rows.tz)
 
 
@@ -346,7 +343,7 @@ class NowAndNext:
     now: datetime.datetime  # in the event's time zone
     current: list[Session]
     next: list[Session]
-    # Nothing is on and nothing is to come: the event is over.
+    # Past the event's last day, with nothing on and nothing to come.
     over: bool
 
 
@@ -377,4 +374,5 @@ def now_and_next(*, event: Event, now: datetime.datetime | None = None) -> NowAn
         elif (room := session.room_id) not in seen:
             seen.add(room)
             upcoming.append(session)
-    return NowAndNext(now=now, current=current, next=upcoming, over=not current and not upcoming)
+    over = not current and not upcoming and now.date() > event.end_date
+    return NowAndNext(now=now, current=current, next=upcoming, over=over)

@@ -189,10 +189,16 @@ def test_before_the_event_next_is_its_first_sessions(event, day_one):
     assert [s.title for s in on.next] == ["Opening", "Data", "Lunch"]
 
 
-def test_after_the_event_it_is_over(event, day_one):
-    on = queries.now_and_next(event=event, now=sofia(event.end_date, 23, 0))
+def test_after_the_last_session_nothing_more_today_and_after_the_last_day_it_is_over(
+    event, day_one
+):
+    evening = queries.now_and_next(event=event, now=sofia(event.end_date, 23, 0))
+    next_day = queries.now_and_next(
+        event=event, now=sofia(event.end_date, 0, 30) + datetime.timedelta(days=1)
+    )
 
-    assert (on.current, on.next, on.over) == ([], [], True)
+    assert (evening.current, evening.next, evening.over) == ([], [], False)
+    assert (next_day.current, next_day.next, next_day.over) == ([], [], True)
 
 
 def test_now_page_is_rendered_afresh_on_every_request(client):

@@ -398,6 +398,7 @@ class EventAdmin(TranslatedModelAdmin):
                     "requires_approval",
                     "reference_prefix",
                     "reminder_days",
+                    "participants_public",
                 ]
             },
         ),

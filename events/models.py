@@ -152,6 +152,14 @@ class Event(models.Model):
         help_text=_("Registrations stay pending until staff approve them."),
     )
     contact_email = models.EmailField(_("contact email"), blank=True)
+    participants_public = models.BooleanField(
+        _("list of participants is public"),
+        default=False,
+        help_text=_(
+            "Off: only the event's confirmed delegates and staff see who takes part. Either "
+            "way, only those who agreed to be listed appear."
+        ),
+    )
     reference_prefix = models.CharField(
         _("reference prefix"),
         max_length=8,

@@ -10,6 +10,7 @@ its table on every call), addresses joined from a prefix reversed once rather th
 import datetime
 import zoneinfo
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -23,6 +24,7 @@ from .models import (
     Announcement,
     Event,
     PublicationStatus,
+    Room,
     Session,
     SessionSpeaker,
     Speaker,
@@ -240,3 +242,137 @@ def announcement_list_for_visitor(*, event: Event, user) -> QuerySet[Announcemen
 
 def announcement_get_for_visitor(*, event: Event, slug: str, user) -> Announcement:
     return get_object_or_404(announcement_list_for_visitor(event=event, user=user), slug=slug)
+
+
+# --- the grid by room and time, and "now and next" ----------------------------------------
+
+
+@dataclass
+class GridDay:
+    """One day of the agenda laid out by room (columns) and time (rows).
+
+    Grid lines, as CSS counts them: row 1 holds the rooms' names, then each time at which a
+    session starts or ends that day is a line, in order; column 1 holds the times, then one
+    column per room (`rooms`), then, when needed, one for sessions without a room that
+    overlap others (`elsewhere`). Each session carries `grid_row` and `grid_column` as
+    (start line, end line); the page sets them through the classes of the event's grid
+    stylesheet (`grid_lines`), as pages have no inline style.
+    """
+
+    day: datetime.date
+    rooms: list[Room]
+    elsewhere: bool
+    times: list[tuple[str, str, int]]  # (label, ISO time, row line)
+    sessions: list[Session]
+
+    @property
+    def columns(self) -> int:
+        return len(self.rooms) + self.elsewhere
+
+    @property
+    def lines(self) -> int:
+        """The last row line used."""
+        return len(self.times) + 2
+
+
+def _room_order(room: Room) -> tuple:
+    # The largest rooms first (the plenary hall), then a fixed order the same in every language.
+    return (-(room.capacity or 0), room.pk)
+
+
+def _grid_day(day: datetime.date, sessions: list[Session], tz) -> GridDay:
+    rooms = sorted(
+        {s.room.pk: s.room for s in sessions if s.room is not None}.values(), key=_room_order
+    )
+    column = {room.pk: n for n, room in enumerate(rooms, start=2)}
+    boundaries = sorted({t for s in sessions for t in (s.start, s.end)})
+    line = {moment: n for n, moment in enumerate(boundaries, start=2)}
+    roomless = [s for s in sessions if s.room is None]
+    # A session without a room spans every room's column, unless something else happens then.
+    overlapping = {
+        s.pk
+        for s in roomless
+        if any(o.pk != s.pk and o.start < s.end and s.start < o.end for o in sessions)
+    }
+    elsewhere = bool(overlapping)
+    last_column = len(rooms) + 2
+    for session in sessions:
+        session.grid_row = (line[session.start], line[session.end])
+        if session.room is not None:
+            session.grid_column = (column[session.room.pk], column[session.room.pk] + 1)
+        elif session.pk in overlapping:
+            session.grid_column = (last_column, last_column + 1)
+        else:
+            session.grid_column = (2, last_column)
+    times = [
+        (
+            f"{timezone.localtime(moment, tz):%H:%M}",
+            timezone.localtime(moment, tz).isoformat(),
+            line[moment],
+        )
+        for moment in boundaries[:-1]
+    ]
+    return GridDay(day=day, rooms=rooms, elsewhere=elsewhere, times=times, sessions=sessions)
+
+
+def agenda_grid(*, event: Event, day: datetime.date) -> GridDay:
+    """One day of the agenda by room and time, each session ready to print."""
+    rows = _Rows(event)
+    sessions = [rows.session(s) for s in session_list_for_agenda(event=event, day=day)]
+    return _grid_day(day, sessions, rows.tz)
+
+
+def grid_lines(*, event: Event) -> tuple[int, int]:
+    """The most row lines and room columns any day of the event's grid uses: what its
+    stylesheet must define classes for. One query, for the times and rooms only."""
+    tz = zoneinfo.ZoneInfo(event.time_zone)
+    days: dict[datetime.date, list[Session]] = {}
+    for session in event.sessions.select_related("room").only(
+        "event", "start", "end", "room", "room__capacity"
+    ):
+        days.setdefault(timezone.localtime(session.start, tz).date(), []).append(session)
+    grids = [_grid_day(day, sessions, tz) for day, sessions in days.items()]
+    return (
+        max((grid.lines for grid in grids), default=2),
+        max((grid.columns for grid in grids), default=1),
+    )
+
+
+@dataclass
+class NowAndNext:
+    now: datetime.datetime  # in the event's time zone
+    current: list[Session]
+    next: list[Session]
+    # Past the event's last day, with nothing on and nothing to come.
+    over: bool
+
+
+def now_and_next(*, event: Event, now: datetime.datetime | None = None) -> NowAndNext:
+    """What is on now, and what comes next in each room (the earliest session starting
+    later in that room, and for sessions without a room the earliest of those), for the
+    screens at the venue. Reads only up to the end of the day the next session starts on,
+    so a long event costs the same: three queries."""
+    tz = zoneinfo.ZoneInfo(event.time_zone)
+    now = timezone.localtime(now or timezone.now(), tz)
+    first_next = (
+        event.sessions.filter(start__gt=now)
+        .order_by("start")
+        .values_list("start", flat=True)
+        .first()
+    )
+    horizon = now
+    if first_next is not None:
+        next_day = timezone.localtime(first_next, tz).date() + datetime.timedelta(days=1)
+        horizon = datetime.datetime.combine(next_day, datetime.time.min, tzinfo=tz)
+    sessions = session_list_for_agenda(event=event).filter(end__gt=now, start__lt=horizon)
+    rows = _Rows(event)
+    current, upcoming, seen = [], [], set()
+    for session in sessions:
+        rows.session(session)
+        if session.start <= now:
+            current.append(session)
+        elif (room := session.room_id) not in seen:
+            seen.add(room)
+            upcoming.append(session)
+    over = not current and not upcoming and now.date() > event.end_date
+    return NowAndNext(now=now, current=current, next=upcoming, over=over)

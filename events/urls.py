@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
     path("events/<slug:slug>/agenda/", views.AgendaView.as_view(), name="agenda"),
+    path("events/<slug:slug>/grid/", views.AgendaGridView.as_view(), name="agenda_grid"),
+    path("events/<slug:slug>/grid.css", views.GridStylesView.as_view(), name="grid_styles"),
+    path("events/<slug:slug>/now/", views.NowView.as_view(), name="now"),
     path("events/<slug:slug>/tracks.css", views.TrackStylesView.as_view(), name="track_styles"),
     path(
         "events/<slug:slug>/sessions/<int:pk>/",

@@ -16,9 +16,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+)
+from django.utils.formats import date_format
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.views.generic import TemplateView, View
 
@@ -239,6 +245,88 @@ class AgendaView(CachedFragmentMixin, TemplateView):
             "day_links": day_links,
             "everything_url": link(AgendaFilterForm.ALL_DAYS) if self.long else agenda_url,
         }
+
+
+class AgendaGridView(CachedFragmentMixin, TemplateView):
+    """One day of the agenda by room and time (`?day=`; by default the day a long agenda
+    opens on). A day the event does not have is explained, and the opening day shown."""
+
+    template_name = "events/agenda_grid.html"
+    fragment_template_name = "events/_agenda_grid.html"
+
+    def get(self, request, *args, **kwargs):
+        days = queries.event_days(event=self.event)
+        asked = request.GET.get("day")
+        self.day = next((d for d in days if d.isoformat() == asked), None)
+        self.unknown_day = asked is not None and self.day is None
+        day = self.day or queries.agenda_opening_day(event=self.event)
+        if self.unknown_day:
+            return self.render_page(self.render_fragment(day=day, days=days))
+        return self.cached_page(["grid", day.isoformat()], day=day, days=days)
+
+    def storable(self) -> bool:
+        params = self.request.GET
+        return set(params) <= {"day"} and len(params.getlist("day")) <= 1 and not self.unknown_day
+
+    def fragment_context(self, *, day, days) -> dict:
+        grid_url = reverse("events:agenda_grid", kwargs={"slug": self.event.slug})
+        return {
+            "event": self.event,
+            "grid": queries.agenda_grid(event=self.event, day=day),
+            "unknown_day": self.unknown_day,
+            "day_links": [
+                (
+                    capfirst(date_format(d, "l, j E")),
+                    f"{grid_url}?{urlencode({'day': d})}",
+                    d == day,
+                )
+                for d in days
+            ],
+        }
+
+
+class GridStylesView(CachedPageMixin, View):
+    """Where each session sits in the grid, as classes of a stylesheet (pages have no inline
+    style): `rs-N`/`re-N` start and end a row line, `cs-N`/`ce-N` a column line, `cols-N`
+    gives a day N room columns (`queries.GridDay`). Made once per version of the event."""
+
+    content_type = "text/css; charset=utf-8"
+    shows_messages = False
+
+    def get(self, request, *args, **kwargs):
+        return HttpResponse(self.cached_part(["grid.css"], self.render_styles), self.content_type)
+
+    def render_styles(self) -> str:
+        lines, columns = queries.grid_lines(event=self.event)
+        return render_to_string(
+            "events/grid.css",
+            {
+                "lines": range(1, lines + 1),
+                "column_lines": range(1, columns + 3),
+                "columns": range(1, columns + 1),
+            },
+        )
+
+
+class NowView(EventMixin, TemplateView):
+    """What is on now and next, for screens at the venue, in the event's time zone. Always
+    rendered afresh (never from the cache: the time changes it); a static script reloads
+    its content every minute, and a link does the same without JavaScript."""
+
+    template_name = "events/now.html"
+    refresh_seconds = 60
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            on=queries.now_and_next(event=self.event),
+            refresh_seconds=self.refresh_seconds,
+            **kwargs,
+        )
 
 
 class SessionDetailView(EventMixin, TemplateView):

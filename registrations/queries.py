@@ -1,14 +1,18 @@
 """Reads for the delegate pages and the admin figures, and the counts the rules use."""
 
 import datetime
+import unicodedata
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
+from events.formatting import FallbackLanguages
 from events.models import Event, RegistrationState, Session
 
 from .models import (
@@ -261,4 +265,94 @@ def reminder_recipients(*, event: Event) -> QuerySet[Registration]:
         .filter(event=event, user__isnull=False)
         .exclude(Exists(reminded))
         .order_by("pk")
+    )
+
+
+# --- the list of participants ---------------------------------------------------------------
+
+
+def participants_visible_to(*, event: Event, user) -> bool:
+    """Whether `user` may see the event's list of participants: anyone when the event makes
+    it public, otherwise its confirmed delegates and the staff who may see registrations."""
+    if event.participants_public:
+        return True
+    if not user.is_authenticated:
+        return False
+    if user.has_perm("registrations.view_registration"):
+        return True
+    return Registration.objects.confirmed().filter(event=event, user=user).exists()
+
+
+def participants_listed(*, event: Event) -> QuerySet[Registration]:
+    """Who appears in the list: confirmed, agreed to be listed, not anonymised. Read afresh
+    on every request, so that a withdrawn consent removes the person at once."""
+    return (
+        Registration.objects.confirmed()
+        .filter(event=event, listing_consent=True, anonymised_at__isnull=True)
+        .select_related("delegation")
+        .only(
+            "honorific",
+            "given_name",
+            "family_name",
+            "given_name_latin",
+            "family_name_latin",
+            "organisation",
+            "country",
+            "anonymised_at",
+            "delegation",
+            *(f"delegation__{field}" for field in _delegation_name_columns()),
+        )
+    )
+
+
+def _delegation_name_columns() -> list[str]:
+    return ["name", *(build_localized_fieldname("name", code) for code, _n in settings.LANGUAGES)]
+
+
+PARTICIPANT_GROUPINGS = ("country", "delegation")
+
+
+@dataclass
+class ParticipantGroup:
+    heading: str
+    heading_lang: str  # ` lang="xx"` when the heading is shown in a fallback language
+    participants: list[Registration]
+
+
+def participant_groups(*, event: Event, by: str = "country") -> list[ParticipantGroup]:
+    """The list of participants grouped by country (the default) or by delegation, in the
+    active language, each group and each person in alphabetical order. One query."""
+    langs = FallbackLanguages()
+    groups: dict[object, ParticipantGroup] = {}
+    without_delegation = _("Without a delegation")
+    for registration in participants_listed(event=event):
+        if by == "delegation":
+            delegation = registration.delegation
+            key = delegation.pk if delegation else None
+            heading = delegation.name if delegation else str(without_delegation)
+            heading_lang = langs.attr(delegation, "name") if delegation else ""
+        else:
+            key = registration.country.code
+            heading, heading_lang = str(registration.country.name), ""
+        if registration.delegation is not None:
+            registration.delegation_lang = langs.attr(registration.delegation, "name")
+        group = groups.setdefault(key, ParticipantGroup(heading, heading_lang, []))
+        group.participants.append(registration)
+    for group in groups.values():
+        group.participants.sort(key=_person_order)
+    # Those without a delegation come last, after the delegations in alphabetical order.
+    return sorted(
+        groups.values(),
+        key=lambda group: (group.heading == str(without_delegation), _collation(group.heading)),
+    )
+
+
+def _collation(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).casefold()
+
+
+def _person_order(registration: Registration) -> tuple[str, str]:
+    return (
+        _collation(registration.family_name_latin or registration.family_name),
+        _collation(registration.given_name_latin or registration.given_name),
     )

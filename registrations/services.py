@@ -650,6 +650,26 @@ def calendar_address_renew(*, registration: Registration, by) -> Registration:
     return registration
 
 
+def registration_listing_consent_set(
+    *, registration: Registration, consent: bool, by
+) -> Registration:
+    """The delegate agrees to appear in the list of participants, or withdraws it. Allowed at
+    any time, also once registration has closed (a consent must be as easy to withdraw as to
+    give); the list reads it afresh, so the change shows at once. Not for an anonymised
+    registration, which lists nobody."""
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
+        if registration.is_anonymised:
+            raise ValidationError(_("This registration is anonymised: it lists nobody."))
+        if registration.listing_consent == consent:
+            return registration
+        before = history.snapshot(registration, ["listing_consent"])
+        registration.listing_consent = consent
+        registration.save(update_fields=["listing_consent", "updated_at"])
+        _record(registration, "updated", by, before)
+    return registration
+
+
 def delegation_invitation_renew(*, delegation: Delegation, by) -> Delegation:
     """A new invitation code, e.g. after the link leaked; the old one stops working."""
     with transaction.atomic():

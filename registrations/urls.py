@@ -14,6 +14,11 @@ urlpatterns = [
     path("privacy/", views.SitePrivacyNoticeView.as_view(), name="privacy_notice_site"),
     path("privacy/accept/", views.PrivacyNoticeAcceptView.as_view(), name="privacy_accept"),
     path(
+        "events/<slug:slug>/participants/",
+        views.ParticipantListView.as_view(),
+        name="participants",
+    ),
+    path(
         "events/<slug:slug>/delegations/<int:pk>/",
         views.DelegationView.as_view(),
         name="delegation",
@@ -28,6 +33,11 @@ urlpatterns = [
         "registrations/<str:reference>/calendar-address/",
         views.CalendarAddressRenewView.as_view(),
         name="calendar_renew",
+    ),
+    path(
+        "registrations/<str:reference>/listing/",
+        views.ListingConsentView.as_view(),
+        name="listing_consent",
     ),
     path("registrations/<str:reference>/badge.pdf", views.BadgeView.as_view(), name="badge"),
     path(

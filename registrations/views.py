@@ -6,10 +6,13 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.decorators import verified_email_required
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
@@ -256,6 +259,45 @@ class DelegationView(LoginRequiredMixin, EventMixin, TemplateView):
         )
 
 
+class ParticipantListView(EventMixin, TemplateView):
+    """The confirmed delegates who agreed to be listed, grouped by country or delegation.
+    For those `queries.participants_visible_to` allows: others are asked to sign in, or told
+    who may see it. Never kept by any cache: a consent withdrawn must show at once."""
+
+    template_name = "registrations/participants.html"
+
+    def get(self, request, *args, **kwargs):
+        if not queries.participants_visible_to(event=self.event, user=request.user):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            return TemplateResponse(
+                request,
+                "registrations/participants_hidden.html",
+                {"event": self.event},
+                status=403,
+            )
+        return super().get(request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    def get_context_data(self, **kwargs):
+        by = self.request.GET.get("by")
+        by = by if by in queries.PARTICIPANT_GROUPINGS else queries.PARTICIPANT_GROUPINGS[0]
+        path = self.request.path
+        return super().get_context_data(
+            groups=queries.participant_groups(event=self.event, by=by),
+            by=by,
+            groupings=[
+                (_("Country"), path, by == "country"),
+                (_("Delegation"), f"{path}?by=delegation", by == "delegation"),
+            ],
+            **kwargs,
+        )
+
+
 class _RegistrationDocumentView(RegistrationMixin, View):
     """A PDF of the delegate's own registration; only when it exists for them (else 404).
     Each subclass writes it in `document()` and names it with `filename`."""
@@ -311,6 +353,31 @@ class CalendarAddressRenewView(RegistrationMixin, View):
         messages.success(
             request, _("Your calendar has a new address; the old one no longer works.")
         )
+        return redirect(self.registration)
+
+
+class ListingConsentView(RegistrationMixin, View):
+    """POST only: the delegate appears in the list of participants (`consent=1`) or no
+    longer does (`consent=0`), whenever they like."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        consent = request.POST.get("consent")
+        if consent not in ("0", "1"):
+            messages.error(request, _("Nothing was changed: choose whether to be listed."))
+            return redirect(self.registration)
+        try:
+            services.registration_listing_consent_set(
+                registration=self.registration, consent=consent == "1", by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(self.registration)
+        if consent == "1":
+            messages.success(request, _("You now appear in the list of participants."))
+        else:
+            messages.success(request, _("You no longer appear in the list of participants."))
         return redirect(self.registration)
 
 

@@ -362,6 +362,9 @@ MATRIX: dict[str, dict] = {
     "events:home":                  EVERYONE,
     "events:detail":                EVERYONE,
     "events:agenda":                EVERYONE,
+    "events:agenda_grid":           EVERYONE,
+    "events:grid_styles":           EVERYONE,
+    "events:now":                   EVERYONE,
     "events:track_styles":          EVERYONE,
     "events:session":               EVERYONE,
     "events:session_ics":           EVERYONE,
@@ -378,6 +381,9 @@ MATRIX: dict[str, dict] = {
     "registrations:register":     row(LOGIN,    OWN, OWN, 200,  200,   200,    200),
     "registrations:delegation":   row(LOGIN,    404, 404, 200,  404,   404,    404),
     "registrations:mine":         SIGNED_IN,
+    # The list of participants: the event's confirmed delegates (A and B) and the staff who
+    # may see registrations. A has not agreed to be listed, so it names nobody.
+    "registrations:participants": row(LOGIN,    200, 200, 403,  403,   200,    200),
     # A's registration and every document of it, by its reference.
     "registrations:detail":       A_ONLY,
     "registrations:edit":         A_ONLY,
@@ -386,6 +392,7 @@ MATRIX: dict[str, dict] = {
     "registrations:confirmation": A_ONLY,
     "registrations:visa_letter":  A_ONLY,
     "registrations:calendar_renew": row(LOGIN,  405, 404, 404,  404,   404,    404),
+    "registrations:listing_consent": row(LOGIN, 405, 404, 404,  404,   404,    404),
     # A's calendar: its secret address is the key, whoever holds it; it names nobody.
     "registrations:personal_calendar":                EVERYONE,
     "registrations:personal_calendar [forged token]": NOBODY,

@@ -8,7 +8,10 @@ check keyboard use. Neither replaces a review with a screen reader.
 import pytest
 from django.core.management import call_command
 
-from tests.factories import VerifiedUserFactory
+from events.models import Event
+from registrations import services
+from tests.browser import sign_in
+from tests.factories import VerifiedUserFactory, details
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,6 +22,9 @@ PAGES = [
     "/{lang}/events/emn-2018/",
     "/{lang}/events/emn-2018/agenda/",
     "/{lang}/events/emn-2018/agenda/?day=bad",
+    "/{lang}/events/emn-2018/grid/",
+    "/{lang}/events/emn-2018/grid/?day=bad",
+    "/{lang}/events/emn-demo/now/",
     "/{lang}/events/emn-2018/speakers/",
     "/{lang}/events/emn-2018/speakers/radoslav-stamenkov/",
     "/{lang}/events/emn-2018/news/",
@@ -75,3 +81,40 @@ def test_registration_form_with_errors_has_no_wcag_violations(page, live_server,
     page.locator("main button[type=submit]").click()
     page.locator(".form-errors").wait_for()
     assert _violations(axe, page) == []
+
+
+@pytest.mark.parametrize("lang", ["bg", "en"])
+def test_participants_list_and_consent_button_have_no_wcag_violations(
+    page, live_server, demo, axe, lang
+):
+    event = Event.objects.get(slug="emn-demo")
+    found = {}
+    for n, name in enumerate([("Anna", "Huber", "AT"), ("Здравка", "Златанова", "BG")]):
+        user = VerifiedUserFactory(email=f"delegate{n}@example.org")
+        latin = {"given_name_latin": "Zdravka", "family_name_latin": "Zlatanova"} if n else {}
+        registration = services.registration_create(
+            event=event,
+            user=user,
+            details=details(
+                given_name=name[0],
+                family_name=name[1],
+                country=name[2],
+                listing_consent=True,
+                **latin,
+            ),
+            privacy_accepted=True,
+            sessions=[],
+            by=user,
+        )
+    sign_in(page, live_server, user)
+    for path in [
+        f"/{lang}/events/emn-demo/participants/",
+        f"/{lang}/events/emn-demo/participants/?by=delegation",
+        f"/{lang}/registrations/{registration.reference}/",
+    ]:
+        page.goto(live_server.url + path)
+        if "participants" in path:
+            assert "Huber" in page.content()
+        if violations := _violations(axe, page):
+            found[path] = violations
+    assert found == {}

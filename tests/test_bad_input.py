@@ -272,6 +272,60 @@ def test_edit_form_takes_any_input_without_a_server_error(client, delegate, open
     post()
 
 
+def test_listing_consent_takes_any_input_without_a_server_error(client, delegate, open_event):
+    registration = services.registration_create(
+        event=open_event,
+        user=delegate,
+        details=details(language="bg", listing_consent=True),
+        privacy_accepted=True,
+        by=delegate,
+    )
+    page = url("registrations:listing_consent", reference=registration.reference)
+
+    def is_valid(data) -> bool:
+        # What the view reads: the last value sent, as text.
+        value = data.get("consent")
+        return str(value[-1] if isinstance(value, list) else value) in ("0", "1")
+
+    @examples(20)
+    @given(data=spoiled({"consent": "0"}, ["consent"]).filter(lambda d: not is_valid(d)))
+    def post(data):
+        with rolled_back():
+            before = counts(), Registration.objects.values().get(pk=registration.pk)
+            response = client.post(page, data, follow=True)
+            if has_nul(data):
+                assert response.status_code == 400
+            else:
+                assert response.status_code == 200
+                assert "Нищо не е променено: изберете дали да бъдете в списъка." in (
+                    html.unescape(response.content.decode())
+                )
+            assert (counts(), Registration.objects.values().get(pk=registration.pk)) == before
+
+    post()
+
+
+def test_agenda_views_take_any_query_without_a_server_error(client, delegate, open_event):
+    services.registration_create(
+        event=open_event, user=delegate, details=details(), privacy_accepted=True, by=delegate
+    )
+    pages = [
+        (url("events:agenda_grid", slug=open_event.slug), "day"),
+        (url("registrations:participants", slug=open_event.slug), "by"),
+        (url("events:now", slug=open_event.slug), "day"),
+    ]
+
+    @examples(20)
+    @given(value=texts(), which=st.sampled_from(pages))
+    def get(value, which):
+        page, name = which
+        with rolled_back():
+            response = client.get(page, {name: value})
+            assert response.status_code == (400 if "\x00" in value else 200)
+
+    get()
+
+
 def test_any_invitation_code_is_refused_in_the_page_language(client, delegate, open_event):
     DelegationFactory(event=open_event)
     page = url("registrations:register", slug=open_event.slug)

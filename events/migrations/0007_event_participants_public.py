@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0005_privacy_retention'),
+        ("events", "0006_event_reminder_days"),
     ]
 
     operations = [

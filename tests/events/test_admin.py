@@ -23,6 +23,7 @@ from tests.factories import (
     TrackFactory,
     UserFactory,
     VenueFactory,
+    empty_inline,
     sofia,
 )
 
@@ -125,6 +126,8 @@ def _session_form(event, room=None, **overrides):
         "appearances-INITIAL_FORMS": "0",
         "appearances-MIN_NUM_FORMS": "0",
         "appearances-MAX_NUM_FORMS": "1000",
+        **empty_inline("interpretations"),
+        **empty_inline("materials"),
     }
     data.update(overrides)
     return data

@@ -9,7 +9,8 @@ from .models import Event
 
 
 class AgendaFilterForm(forms.Form):
-    """Filters the agenda by day, track and language with a plain GET form (works without JavaScript).
+    """Filters the agenda by day, track and language ("sessions I can follow in ...") with a
+    plain GET form (works without JavaScript).
 
     A long agenda (`long`, see `queries.agenda_is_long`) shows one day when no day is chosen,
     so there "All days" is a value of its own, `ALL_DAYS`, and the cleaned day is that value,

@@ -78,9 +78,7 @@ def _appearances() -> Prefetch:
     )
 
 
-def material_list_public(
-    *, now: datetime.datetime | None = None
-) -> QuerySet[SessionMaterial]:
+def material_list_public(*, now: datetime.datetime | None = None) -> QuerySet[SessionMaterial]:
     """Materials that visitors may see: those whose time to be public has come."""
     return SessionMaterial.objects.alias(public_from=SessionMaterial.public_from()).filter(
         public_from__lte=now or timezone.now()
@@ -100,6 +98,17 @@ def events_with_materials_public_between(
         .values_list("slug", flat=True)
         .distinct()
     )
+
+
+def interpretation_languages(*, event: Event) -> list[str]:
+    """The languages the event's sessions are interpreted into, in the order of LANGUAGES;
+    all of LANGUAGES while none of its sessions has interpretation set (not yet planned)."""
+    offered = set(
+        SessionInterpretation.objects.filter(session__event=event).values_list(
+            "language", flat=True
+        )
+    )
+    return [code for code, _name in settings.LANGUAGES if not offered or code in offered]
 
 
 def _interpretations() -> Prefetch:

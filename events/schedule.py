@@ -432,7 +432,13 @@ def _xml_event(parent: ET.Element, item: dict) -> None:
     for tag in ["links", "attachments"]:
         references = ET.SubElement(element, tag)
         for reference in item[tag]:
-            _text(references, tag[:-1], reference["title"], href=reference["url"], type=reference["type"])
+            _text(
+                references,
+                tag[:-1],  # <link> in <links>, <attachment> in <attachments>
+                reference["title"],
+                href=reference["url"],
+                type=reference["type"],
+            )
     _text(element, "url", item["url"])
 
 

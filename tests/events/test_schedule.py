@@ -24,11 +24,11 @@ from django.utils import translation
 from events import page_cache, schedule
 from events.models import PublicationStatus, Session
 from tests.factories import (
-    SessionInterpretationFactory,
-    SessionMaterialFactory,
     EventFactory,
     RoomFactory,
     SessionFactory,
+    SessionInterpretationFactory,
+    SessionMaterialFactory,
     SessionSpeakerFactory,
     TrackFactory,
     VenueFactory,

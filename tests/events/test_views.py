@@ -7,12 +7,12 @@ from django.utils import translation
 
 from events.models import PublicationStatus
 from tests.factories import (
-    SessionInterpretationFactory,
-    SessionMaterialFactory,
     AnnouncementFactory,
     EventFactory,
     RoomFactory,
     SessionFactory,
+    SessionInterpretationFactory,
+    SessionMaterialFactory,
     SessionSpeakerFactory,
     SpeakerFactory,
     TrackFactory,

@@ -563,7 +563,7 @@ class SessionMaterial(models.Model):
             models.CheckConstraint(
                 condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
                 name="events_sessionmaterial_file_or_link",
-                violation_error_message=_("Upload a file or give a link, not both."),
+                violation_error_message=_("Upload a file or give a link: exactly one of them."),
             ),
         ]
 

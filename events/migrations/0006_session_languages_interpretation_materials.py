@@ -5,54 +5,200 @@ import django.db.models.deletion
 import events.materials
 from django.db import migrations, models
 
+from emn_conference.groups import group_with_permissions
+
+GROUP = "Agenda editors"
+ALL = ("add", "change", "delete", "view")
+# As in 0002_agenda_editors_group, and now the sessions' interpretation and materials.
+BEFORE = {
+    "events": {
+        "organisation": ALL,
+        "venue": ALL,
+        "room": ALL,
+        "event": ("add", "change", "view"),
+        "track": ALL,
+        "session": ALL,
+        "sessionspeaker": ALL,
+        "speaker": ALL,
+        "announcement": ALL,
+    }
+}
+AFTER = {"events": {**BEFORE["events"], "sessioninterpretation": ALL, "sessionmaterial": ALL}}
+
+
+def grant(apps, schema_editor):
+    group_with_permissions(apps, GROUP, AFTER)
+
+
+def revoke(apps, schema_editor):
+    group_with_permissions(apps, GROUP, BEFORE)
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0005_privacy_retention'),
+        ("events", "0005_privacy_retention"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='session',
-            name='floor_language',
-            field=models.CharField(blank=True, choices=[('bg', 'Bulgarian'), ('en', 'English')], help_text='The language spoken in the room. Empty for breaks and receptions.', max_length=10, verbose_name='floor language'),
+            model_name="session",
+            name="floor_language",
+            field=models.CharField(
+                blank=True,
+                choices=[("bg", "Bulgarian"), ("en", "English")],
+                help_text="The language spoken in the room. Empty for breaks and receptions.",
+                max_length=10,
+                verbose_name="floor language",
+            ),
         ),
         migrations.CreateModel(
-            name='SessionInterpretation',
+            name="SessionInterpretation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(choices=[('bg', 'Bulgarian'), ('en', 'English')], max_length=10, verbose_name='into')),
-                ('channel', models.PositiveSmallIntegerField(help_text='The channel to choose on the receiver.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='channel')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interpretations', to='events.session', verbose_name='session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("bg", "Bulgarian"), ("en", "English")],
+                        max_length=10,
+                        verbose_name="into",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.PositiveSmallIntegerField(
+                        help_text="The channel to choose on the receiver.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="interpretations",
+                        to="events.session",
+                        verbose_name="session",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'interpretation',
-                'verbose_name_plural': 'interpretation',
-                'ordering': ['channel', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('session', 'language'), name='events_sessioninterpretation_language_once', violation_error_message='This session already has interpretation into this language.'), models.UniqueConstraint(fields=('session', 'channel'), name='events_sessioninterpretation_channel_once', violation_error_message='This channel is already used in this session.'), models.CheckConstraint(condition=models.Q(('channel__gte', 1)), name='events_sessioninterpretation_channel_positive', violation_error_message='Channels are numbered from 1.')],
+                "verbose_name": "interpretation",
+                "verbose_name_plural": "interpretation",
+                "ordering": ["channel", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("session", "language"),
+                        name="events_sessioninterpretation_language_once",
+                        violation_error_message="This session already has interpretation into this language.",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("session", "channel"),
+                        name="events_sessioninterpretation_channel_once",
+                        violation_error_message="This channel is already used in this session.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("channel__gte", 1)),
+                        name="events_sessioninterpretation_channel_positive",
+                        violation_error_message="Channels are numbered from 1.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SessionMaterial',
+            name="SessionMaterial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('slides', 'Slides'), ('paper', 'Paper'), ('recording', 'Recording'), ('other', 'Other')], default='slides', max_length=12, verbose_name='kind')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('title_bg', models.CharField(max_length=255, null=True, verbose_name='title')),
-                ('title_en', models.CharField(max_length=255, null=True, verbose_name='title')),
-                ('language', models.CharField(choices=[('bg', 'Bulgarian'), ('en', 'English')], max_length=10, verbose_name='language')),
-                ('file', models.FileField(blank=True, help_text='PDF, DOCX, PPTX, XLSX, ODT, ODP or ODS. Or give a link instead.', max_length=200, upload_to=events.materials.material_upload_to, validators=[events.materials.validate_material_file], verbose_name='file')),
-                ('url', models.URLField(blank=True, help_text='e.g. a recording. Or upload a file.', max_length=500, verbose_name='link')),
-                ('published_at', models.DateTimeField(blank=True, help_text='Empty: when the session ends.', null=True, verbose_name='public from')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='materials', to='events.session', verbose_name='session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("slides", "Slides"),
+                            ("paper", "Paper"),
+                            ("recording", "Recording"),
+                            ("other", "Other"),
+                        ],
+                        default="slides",
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                ("title_bg", models.CharField(max_length=255, null=True, verbose_name="title")),
+                ("title_en", models.CharField(max_length=255, null=True, verbose_name="title")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("bg", "Bulgarian"), ("en", "English")],
+                        max_length=10,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        help_text="PDF, DOCX, PPTX, XLSX, ODT, ODP or ODS. Or give a link instead.",
+                        max_length=200,
+                        upload_to=events.materials.material_upload_to,
+                        validators=[events.materials.validate_material_file],
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        help_text="e.g. a recording. Or upload a file.",
+                        max_length=500,
+                        verbose_name="link",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Empty: when the session ends.",
+                        null=True,
+                        verbose_name="public from",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="materials",
+                        to="events.session",
+                        verbose_name="session",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'material',
-                'verbose_name_plural': 'materials',
-                'ordering': ['order', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('file', ''), models.Q(('url', ''), _negated=True)), models.Q(models.Q(('file', ''), _negated=True), ('url', '')), _connector='OR'), name='events_sessionmaterial_file_or_link', violation_error_message='Upload a file or give a link: exactly one of them.')],
+                "verbose_name": "material",
+                "verbose_name_plural": "materials",
+                "ordering": ["order", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("file", ""), models.Q(("url", ""), _negated=True)),
+                            models.Q(models.Q(("file", ""), _negated=True), ("url", "")),
+                            _connector="OR",
+                        ),
+                        name="events_sessionmaterial_file_or_link",
+                        violation_error_message="Upload a file or give a link: exactly one of them.",
+                    )
+                ],
             },
         ),
+        migrations.RunPython(grant, revoke),
     ]

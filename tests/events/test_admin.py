@@ -62,6 +62,8 @@ def test_agenda_editors_group_has_exactly_the_agenda_permissions():
         "track",
         "session",
         "sessionspeaker",
+        "sessioninterpretation",
+        "sessionmaterial",
         "speaker",
         "announcement",
     ]

@@ -421,6 +421,7 @@ def test_schedule_ics_describes_each_session(client, programme):
     assert str(entry["LOCATION"]) == "Пленарна зала, Конгресен център, София"
     assert str(entry["DESCRIPTION"]) == (
         "Как се учат границите.\n\n"
+        "Език: английски.\n\n"
         "Приветствено слово: Г-н Радослав Стаменков, Ръководител на Мисията\n\n"
         f"{session_url}"
     )

@@ -8,7 +8,7 @@ check keyboard use. Neither replaces a review with a screen reader.
 import pytest
 from django.core.management import call_command
 
-from tests.factories import VerifiedUserFactory
+from tests.factories import SessionMaterialFactory, VerifiedUserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,6 +19,7 @@ PAGES = [
     "/{lang}/events/emn-2018/",
     "/{lang}/events/emn-2018/agenda/",
     "/{lang}/events/emn-2018/agenda/?day=bad",
+    "/{lang}/events/emn-2018/agenda/?language=bg",
     "/{lang}/events/emn-2018/speakers/",
     "/{lang}/events/emn-2018/speakers/radoslav-stamenkov/",
     "/{lang}/events/emn-2018/news/",
@@ -74,4 +75,18 @@ def test_registration_form_with_errors_has_no_wcag_violations(page, live_server,
     page.locator("#id_phone").fill("12")
     page.locator("main button[type=submit]").click()
     page.locator(".form-errors").wait_for()
+    assert _violations(axe, page) == []
+
+
+@pytest.mark.parametrize("lang", ["bg", "en"])
+def test_a_session_page_with_interpretation_and_materials_has_no_wcag_violations(
+    page, live_server, demo, axe, lang
+):
+    from events.models import Session
+
+    opening = Session.objects.get(event__slug="emn-2018", kind=Session.Kind.OPENING)
+    assert opening.interpretations.exists()
+    SessionMaterialFactory(session=opening, title_en="Welcoming address", title_bg="Слово")
+    page.goto(live_server.url + f"/{lang}/events/emn-2018/sessions/{opening.pk}/")
+    assert page.locator(".materials a").count() == 1
     assert _violations(axe, page) == []

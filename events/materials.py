@@ -50,6 +50,8 @@ def _zip_kind(file) -> str | None:
             if any(name.lower().endswith("vbaproject.bin") for name in names):
                 return None  # macros: never served to visitors
             if "mimetype" in names:
+                if archive.getinfo("mimetype").file_size > 100:
+                    return None  # a real one is a short line; never unpack a large one
                 mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
                 return next((ext for ext, kind in _ODF.items() if kind == mimetype), None)
             if "[Content_Types].xml" in names:

@@ -348,3 +348,23 @@ def test_a_material_needs_a_file_or_a_link(upcoming):
     with pytest.raises(ValidationError) as error:
         material.full_clean()
     assert error.value.messages == ["Upload a file or give a link: exactly one of them."]
+
+
+def _odp(mimetype: bytes) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", mimetype)
+        archive.writestr("content.xml", "<office:document-content/>")
+    return buffer.getvalue()
+
+
+def test_an_opendocument_presentation_is_known_by_its_mimetype(upcoming):
+    from events.materials import content_kind
+
+    assert content_kind(io.BytesIO(_odp(b"application/vnd.oasis.opendocument.presentation"))) == (
+        ".odp"
+    )
+    # A "mimetype" part that would unpack to megabytes is not read at all.
+    assert content_kind(io.BytesIO(_odp(b"a" * 5_000_000))) is None

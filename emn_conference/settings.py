@@ -288,6 +288,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# Seconds between looks for session materials that became public (events/tasks.py).
+MATERIALS_PUBLISH_EVERY = env.float("MATERIALS_PUBLISH_EVERY", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "outbox.tasks.sweep",
@@ -297,12 +299,11 @@ CELERY_BEAT_SCHEDULE = {
     # Cached agenda pages and feeds list a session's materials once they become public.
     "materials-published": {
         "task": "events.tasks.materials_published",
-        "schedule": env.float("MATERIALS_PUBLISH_EVERY", default=60.0),
+        "schedule": MATERIALS_PUBLISH_EVERY,
     },
     # Retention: sensitive fields cleared, then whole registrations anonymised, once a day.
     "personal-data-purge": {"task": "privacy.tasks.personal_data_purge", "schedule": 86400.0},
 }
-MATERIALS_PUBLISH_EVERY = env.float("MATERIALS_PUBLISH_EVERY", default=60.0)
 # Uploaded session materials (slides, papers) larger than this are refused (events/materials.py).
 MATERIAL_UPLOAD_MAX_BYTES = env.int("DJANGO_MATERIAL_UPLOAD_MAX_BYTES", default=40 * 1024 * 1024)
 # The outbox: tries per message, backoff (seconds, doubling from the base up to the cap),

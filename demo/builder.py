@@ -33,6 +33,7 @@ from events.models import (
     PublicationStatus,
     Room,
     Session,
+    SessionInterpretation,
     SessionSpeaker,
     Speaker,
     Track,
@@ -177,6 +178,32 @@ def _move_sessions(event: Event, *, days: int) -> None:
         session.save(update_fields=["start", "end"])
 
 
+def _floor_language(kind: str) -> str:
+    """The hosts open and close in Bulgarian, the guests speak English; nobody speaks at a
+    break or a reception."""
+    if kind in Session.SOCIAL_KINDS:
+        return ""
+    return "bg" if kind in (Session.Kind.OPENING, Session.Kind.CLOSING) else "en"
+
+
+# Interpretation into each language, on the same receiver channel in every room.
+DEMO_CHANNELS = {"bg": 1, "en": 2}
+
+
+def _interpretation(session: Session) -> None:
+    """Bulgarian <-> English in the plenary sessions; workshops are held in English only."""
+    interpreted = session.floor_language and session.kind != Session.Kind.WORKSHOP
+    for language, channel in DEMO_CHANNELS.items():
+        if interpreted and language != session.floor_language:
+            _saved(
+                SessionInterpretation,
+                {"session": session, "language": language},
+                {"channel": channel},
+            )
+        else:
+            session.interpretations.filter(language=language).delete()
+
+
 def _programme(shared: _Shared, event: Event, *, session_capacity: int | None) -> None:
     """Tracks, sessions and speakers, the news item, the visa letter and the delegations."""
     tracks = {
@@ -206,8 +233,10 @@ def _programme(shared: _Shared, event: Event, *, session_capacity: int | None) -
                 "room": shared.rooms[room],
                 "track": tracks[track] if track else None,
                 "capacity": capacity,
+                "floor_language": _floor_language(kind),
             },
         )
+        _interpretation(session)
         for order, (slug, role) in enumerate(people):
             _saved(
                 SessionSpeaker,

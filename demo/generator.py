@@ -619,6 +619,7 @@ def _agenda(rng, words, event, venue, tracks, speakers, size, tz):
                 room=room,
                 track=track,
                 capacity=capacity,
+                floor_language="" if is_social else "en",
             )
         )
     sessions = Session.objects.bulk_create(sessions, batch_size=BATCH)

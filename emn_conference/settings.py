@@ -293,17 +293,26 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# Seconds between looks for session materials that became public (events/tasks.py).
+MATERIALS_PUBLISH_EVERY = env.float("MATERIALS_PUBLISH_EVERY", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "outbox.tasks.sweep",
         "schedule": env.float("OUTBOX_SWEEP_EVERY", default=30.0),
     },
     "export-jobs-expire": {"task": "registrations.tasks.export_jobs_expire", "schedule": 600.0},
+    # Cached agenda pages and feeds list a session's materials once they become public.
+    "materials-published": {
+        "task": "events.tasks.materials_published",
+        "schedule": MATERIALS_PUBLISH_EVERY,
+    },
     # Retention: sensitive fields cleared, then whole registrations anonymised, once a day.
     "personal-data-purge": {"task": "privacy.tasks.personal_data_purge", "schedule": 86400.0},
     # Reminders before events: hourly, so that one goes out soon after its day begins.
     "reminders": {"task": "registrations.tasks.reminders_send", "schedule": 3600.0},
 }
+# Uploaded session materials (slides, papers) larger than this are refused (events/materials.py).
+MATERIAL_UPLOAD_MAX_BYTES = env.int("DJANGO_MATERIAL_UPLOAD_MAX_BYTES", default=40 * 1024 * 1024)
 # The outbox: tries per message, backoff (seconds, doubling from the base up to the cap),
 # and how long past its time a queued message waits before the sweep hands it out again.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)

@@ -34,6 +34,8 @@ from .models import (
     Organisation,
     Room,
     Session,
+    SessionInterpretation,
+    SessionMaterial,
     SessionSpeaker,
     Speaker,
     Track,
@@ -330,7 +332,7 @@ class SessionInline(
 ):
     model = Session
     extra = 0
-    fields = ["title", "kind", "start", "end", "room", "track", "capacity"]
+    fields = ["title", "kind", "start", "end", "room", "track", "capacity", "floor_language"]
     show_change_link = True
     ordering = ["start"]
 
@@ -443,15 +445,44 @@ class SessionSpeakerInline(SafeAutocompleteMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("speaker")
 
 
+class SessionInterpretationInline(admin.TabularInline):
+    model = SessionInterpretation
+    extra = 0
+    fields = ["language", "channel"]
+
+
+class SessionMaterialInline(
+    EitherLanguageMixin, TimeZoneNoteMixin, DateInputHintMixin, TranslationStackedInline
+):
+    """Files and links, public from `published_at` (else once the session ends): saved with
+    the session, so the page cache hears of them through `PublicPagesAdminMixin`."""
+
+    model = SessionMaterial
+    extra = 0
+    fields = ["kind", "title", "language", "file", "url", "published_at", "order"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Session)
 class SessionAdmin(TranslatedModelAdmin):
-    list_display = ["title", "starts", "ends", "kind", "room", "track", "event"]
-    list_filter = ["event", SessionDayFilter, "kind", "track", "room"]
+    list_display = ["title", "starts", "ends", "kind", "room", "track", "floor_language", "event"]
+    list_filter = ["event", SessionDayFilter, "kind", "track", "room", "floor_language"]
     list_select_related = ["event", "room", "track"]
     search_fields = localized("title", "description")
     autocomplete_fields = ["event"]
-    inlines = [SessionSpeakerInline]
-    fields = ["event", "title", "description", "kind", "start", "end", "room", "track", "capacity"]
+    inlines = [SessionSpeakerInline, SessionInterpretationInline, SessionMaterialInline]
+    fields = [
+        "event",
+        "title",
+        "description",
+        "kind",
+        "start",
+        "end",
+        "room",
+        "track",
+        "capacity",
+        "floor_language",
+    ]
 
     @admin.display(description=_("starts"), ordering="start")
     def starts(self, obj):

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +9,8 @@ from .models import Event
 
 
 class AgendaFilterForm(forms.Form):
-    """Filters the agenda by day and track with a plain GET form (works without JavaScript).
+    """Filters the agenda by day, track and language ("sessions I can follow in ...") with a
+    plain GET form (works without JavaScript).
 
     A long agenda (`long`, see `queries.agenda_is_long`) shows one day when no day is chosen,
     so there "All days" is a value of its own, `ALL_DAYS`, and the cleaned day is that value,
@@ -20,6 +22,12 @@ class AgendaFilterForm(forms.Form):
     day = forms.TypedChoiceField(label=_("Day"), required=False, coerce=str, empty_value=None)
     track = forms.ModelChoiceField(
         label=_("Track"), queryset=None, required=False, empty_label=_("All tracks")
+    )
+    language = forms.ChoiceField(
+        label=_("Sessions I can follow in"),
+        required=False,
+        choices=[("", _("Any language")), *settings.LANGUAGES],
+        help_text=_("Held in this language or interpreted into it."),
     )
 
     def __init__(self, *args, event: Event, long: bool = False, **kwargs):

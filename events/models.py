@@ -9,15 +9,18 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from . import rules
+from .materials import material_upload_to, validate_material_file
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -374,6 +377,13 @@ class Session(models.Model):
         blank=True,
         help_text=_("Only for sessions that delegates sign up for. Empty: no sign-up."),
     )
+    floor_language = models.CharField(
+        _("floor language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language spoken in the room. Empty for breaks and receptions."),
+    )
     speakers = models.ManyToManyField(
         Speaker,
         through="SessionSpeaker",
@@ -490,3 +500,117 @@ class Announcement(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+
+class SessionInterpretation(models.Model):
+    """Interpretation offered in a session: into which language, on which receiver channel."""
+
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        related_name="interpretations",
+        verbose_name=_("session"),
+    )
+    language = models.CharField(_("into"), max_length=10, choices=settings.LANGUAGES)
+    channel = models.PositiveSmallIntegerField(
+        _("channel"),
+        validators=[MinValueValidator(1)],
+        help_text=_("The channel to choose on the receiver."),
+    )
+
+    class Meta:
+        verbose_name = _("interpretation")
+        verbose_name_plural = _("interpretation")
+        ordering = ["channel", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "language"],
+                name="events_sessioninterpretation_language_once",
+                violation_error_message=_(
+                    "This session already has interpretation into this language."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["session", "channel"],
+                name="events_sessioninterpretation_channel_once",
+                violation_error_message=_("This channel is already used in this session."),
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__gte=1),
+                name="events_sessioninterpretation_channel_positive",
+                violation_error_message=_("Channels are numbered from 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_language_display()} ({self.channel})"
+
+    def clean(self) -> None:
+        # The session of the page, as typed (a new one has no id yet), else the stored one.
+        session = self._state.fields_cache.get("session")
+        if session is None and self.session_id is not None:
+            session = self.session
+        if session is not None and self.language == session.floor_language:
+            raise ValidationError(
+                {"language": _("The session is held in this language: nothing to interpret.")}
+            )
+
+
+class SessionMaterial(models.Model):
+    """A file or a link about a session (slides, a paper, a recording), public once published."""
+
+    class Kind(models.TextChoices):
+        SLIDES = "slides", _("Slides")
+        PAPER = "paper", _("Paper")
+        RECORDING = "recording", _("Recording")
+        OTHER = "other", _("Other")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="materials", verbose_name=_("session")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.SLIDES)
+    title = models.CharField(_("title"), max_length=255)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    file = models.FileField(
+        _("file"),
+        upload_to=material_upload_to,
+        max_length=200,
+        blank=True,
+        validators=[validate_material_file],
+        help_text=_("PDF, DOCX, PPTX, XLSX, ODT, ODP or ODS. Or give a link instead."),
+    )
+    url = models.URLField(
+        _("link"), max_length=500, blank=True, help_text=_("e.g. a recording. Or upload a file.")
+    )
+    published_at = models.DateTimeField(
+        _("public from"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: when the session ends."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+                name="events_sessionmaterial_file_or_link",
+                violation_error_message=_("Upload a file or give a link: exactly one of them."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def public_from():
+        """When a material becomes public, as a query expression: its own time, else the
+        end of its session. The one rule for pages, feeds and the cache's refresh."""
+        return Coalesce(F("published_at"), F("session__end"))
+
+    @property
+    def href(self) -> str:
+        return self.file.url if self.file else self.url

@@ -12,7 +12,17 @@ import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -26,6 +36,8 @@ from .models import (
     PublicationStatus,
     Room,
     Session,
+    SessionInterpretation,
+    SessionMaterial,
     SessionSpeaker,
     Speaker,
 )
@@ -68,12 +80,68 @@ def _appearances() -> Prefetch:
     )
 
 
+def material_list_public(*, now: datetime.datetime | None = None) -> QuerySet[SessionMaterial]:
+    """Materials that visitors may see: those whose time to be public has come."""
+    return SessionMaterial.objects.alias(public_from=SessionMaterial.public_from()).filter(
+        public_from__lte=now or timezone.now()
+    )
+
+
+def events_with_materials_public_between(
+    *, since: datetime.datetime, until: datetime.datetime
+) -> set[str]:
+    """The addresses (slugs) of the events with a material that became public in
+    (since, until]: their cached pages and feeds must be rendered afresh to list it."""
+    materials = SessionMaterial.objects.alias(public_from=SessionMaterial.public_from()).filter(
+        public_from__gt=since, public_from__lte=until
+    )
+    return set(
+        Event.objects.filter(sessions__materials__in=materials)
+        .values_list("slug", flat=True)
+        .distinct()
+    )
+
+
+def interpretation_languages(*, event: Event) -> list[str]:
+    """The languages the event's sessions are interpreted into, in the order of LANGUAGES;
+    all of LANGUAGES while none of its sessions has interpretation set (not yet planned)."""
+    offered = set(
+        SessionInterpretation.objects.filter(session__event=event).values_list(
+            "language", flat=True
+        )
+    )
+    return [code for code, _name in settings.LANGUAGES if not offered or code in offered]
+
+
+def _interpretations() -> Prefetch:
+    return Prefetch("interpretations", queryset=SessionInterpretation.objects.order_by("channel"))
+
+
+def _materials() -> Prefetch:
+    return Prefetch(
+        "materials",
+        queryset=material_list_public().order_by("order", "pk"),
+        to_attr="public_materials",
+    )
+
+
+def sessions_followable_in(sessions: QuerySet[Session], *, language: str) -> QuerySet[Session]:
+    """The sessions someone who understands only `language` can follow: held in it or
+    interpreted into it, and those with no floor language (breaks, receptions)."""
+    interpreted = SessionInterpretation.objects.filter(session=OuterRef("pk"), language=language)
+    return sessions.filter(Q(floor_language__in=[language, ""]) | Exists(interpreted))
+
+
 def session_list_for_agenda(
-    *, event: Event, day: datetime.date | None = None, track_id: int | None = None
+    *,
+    event: Event,
+    day: datetime.date | None = None,
+    track_id: int | None = None,
+    language: str | None = None,
 ) -> QuerySet[Session]:
     sessions = (
         event.sessions.select_related("room", "track")
-        .prefetch_related(_appearances())
+        .prefetch_related(_appearances(), _interpretations(), _materials())
         .order_by("start", "room__name", "pk")
     )
     if day is not None:
@@ -84,6 +152,8 @@ def session_list_for_agenda(
         )
     if track_id is not None:
         sessions = sessions.filter(track_id=track_id)
+    if language:
+        sessions = sessions_followable_in(sessions, language=language)
     return sessions
 
 
@@ -132,6 +202,8 @@ class _Rows:
         self.langs = FallbackLanguages()
         self.kinds = choice_labels(Session.Kind.choices)
         self.roles = choice_labels(SessionSpeaker.Role.choices)
+        self.languages = choice_labels(settings.LANGUAGES)
+        self.material_kinds = choice_labels(SessionMaterial.Kind.choices)
         self.session_url = url_maker("events:session", slug=event.slug, field="pk", sample=1)
         self.speaker_url = url_maker(
             "events:speaker", slug=event.slug, field="speaker_slug", sample="speaker-slug"
@@ -167,23 +239,41 @@ class _Rows:
         for appearance in session.appearance_list:
             appearance.role_label = self.roles.get(appearance.role, appearance.role)
             self.speaker(appearance.speaker)
+        session.floor_language_label = self.languages.get(session.floor_language, "")
+        session.interpretation_list = list(session.interpretations.all())
+        for interpretation in session.interpretation_list:
+            interpretation.language_label = self.languages.get(
+                interpretation.language, interpretation.language
+            )
+        for material in session.public_materials:
+            material.kind_label = self.material_kinds.get(material.kind, material.kind)
+            material.language_label = self.languages.get(material.language, material.language)
+            material.title_lang = self.langs.attr(material, "title")
         return session
 
 
 def agenda_days(
-    *, event: Event, day: datetime.date | None = None, track_id: int | None = None
+    *,
+    event: Event,
+    day: datetime.date | None = None,
+    track_id: int | None = None,
+    language: str | None = None,
 ) -> list[tuple[datetime.date, list[Session]]]:
-    """The agenda by day (one day, or all with `day=None`), each session ready to print."""
+    """The agenda by day (one day, or all with `day=None`), each session ready to print;
+    with `language`, only the sessions one can follow in it (`sessions_followable_in`)."""
     rows = _Rows(event)
     days: dict[datetime.date, list[Session]] = {}
-    for session in session_list_for_agenda(event=event, day=day, track_id=track_id):
+    sessions = session_list_for_agenda(event=event, day=day, track_id=track_id, language=language)
+    for session in sessions:
         rows.session(session)
         days.setdefault(session.local_start.date(), []).append(session)
     return list(days.items())
 
 
 def session_get_for_event(*, event: Event, pk: int) -> Session:
-    sessions = event.sessions.select_related("room", "track").prefetch_related(_appearances())
+    sessions = event.sessions.select_related("room", "track").prefetch_related(
+        _appearances(), _interpretations(), _materials()
+    )
     return get_object_or_404(sessions, pk=pk)
 
 
@@ -214,7 +304,7 @@ def speaker_get_for_event(*, event: Event, slug: str) -> tuple[Speaker, list[Ses
     sessions = list(
         event.sessions.filter(appearances__speaker=speaker)
         .select_related("room", "track")
-        .prefetch_related(_appearances())
+        .prefetch_related(_appearances(), _interpretations(), _materials())
         .distinct()
         .order_by("start")
     )

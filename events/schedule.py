@@ -6,8 +6,10 @@
   read by Giggity, EventFahrplan and ConfClerk. Both are written from one dictionary, the
   JSON document, so that they always say the same thing.
 
-Texts are in the active language, the one of the URL. The sessions passed in must come with
-their room, track and appearances (speaker and organisation) loaded, as
+Texts are in the active language, the one of the URL. A session's `language` is its floor
+language (the one spoken in the room), and its published materials are its `attachments`
+(uploaded files) and `links`. The sessions passed in must come with their room, track,
+appearances (speaker and organisation), interpretations and public materials loaded, as
 `queries.session_list_for_agenda` does, and the event with its venue: no builder here
 touches the database.
 """
@@ -30,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from . import queries
 from .ical import PRODID, event_location
-from .models import Event, Session, SessionSpeaker, Speaker
+from .models import Event, Session, SessionMaterial, SessionSpeaker, Speaker
 
 ICALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 XML_CONTENT_TYPE = "application/xml"
@@ -63,8 +65,10 @@ class _Lookups:
         )
         self.session_url = lambda session: origin + session_path(session.pk)
         self.speaker_url = lambda speaker: origin + speaker_path(speaker.slug)
+        self.origin = origin
         self.kinds = queries.choice_labels(Session.Kind.choices)
         self.roles = queries.choice_labels(SessionSpeaker.Role.choices)
+        self.languages = queries.choice_labels(settings.LANGUAGES)
 
 
 def _calendar_time_range(
@@ -86,12 +90,32 @@ def _speaker_text(speaker: Speaker) -> str:
     return ", ".join(part for part in [str(speaker), speaker.position] if part)
 
 
-def _session_description(session: Session, url: str, roles: dict[str, str]) -> str:
+def _languages_line(session: Session, languages: dict[str, str]) -> str:
+    """The floor language and the interpretation offered, as one line of text."""
+    if not session.floor_language:
+        return ""
+    line = _("Language: %(language)s.") % {
+        "language": languages.get(session.floor_language, session.floor_language)
+    }
+    channels = [
+        _("into %(language)s (channel %(channel)s)")
+        % {"language": languages.get(i.language, i.language), "channel": i.channel}
+        for i in session.interpretations.all()
+    ]
+    if channels:
+        line += " " + _("Interpretation: %(channels)s.") % {"channels": ", ".join(channels)}
+    return line
+
+
+def _session_description(session: Session, url: str, lookups: _Lookups) -> str:
     parts = []
     if session.description.strip():
         parts.append(session.description.strip())
+    if languages := _languages_line(session, lookups.languages):
+        parts.append(languages)
     speakers = [
-        f"{roles.get(appearance.role, appearance.role)}: {_speaker_text(appearance.speaker)}"
+        f"{lookups.roles.get(appearance.role, appearance.role)}: "
+        f"{_speaker_text(appearance.speaker)}"
         for appearance in session.appearances.all()
     ]
     if speakers:
@@ -120,7 +144,7 @@ def _session_entry(
     )
     if location:
         entry.add("location", location)
-    entry.add("description", _session_description(session, url, lookups.roles))
+    entry.add("description", _session_description(session, url, lookups))
     entry.add("url", url)
     entry.add("categories", [lookups.kinds.get(session.kind, session.kind)])
     return entry
@@ -206,13 +230,30 @@ def _person(*, speaker: Speaker, lookups: _Lookups, request) -> dict:
     return person
 
 
+# A material's kind -> the "type" of a frab link or attachment.
+_FRAB_REFERENCE_TYPES = {
+    SessionMaterial.Kind.SLIDES: "slides",
+    SessionMaterial.Kind.PAPER: "paper",
+    SessionMaterial.Kind.RECORDING: "media",
+    SessionMaterial.Kind.OTHER: "related",
+}
+
+
+def _reference(material: SessionMaterial, lookups: _Lookups) -> dict:
+    href = material.url or (lookups.origin + material.file.url)
+    return {
+        "type": _FRAB_REFERENCE_TYPES.get(material.kind, "related"),
+        "url": href,
+        "title": material.title,
+    }
+
+
 def _frab_event(
     *,
     session: Session,
     room_name: str,
     acronym: str,
     tz,
-    language: str,
     lookups: _Lookups,
     request,
 ) -> dict:
@@ -230,13 +271,14 @@ def _frab_event(
         "subtitle": None,
         "track": session.track.name if session.track else None,
         "type": session.kind,
-        "language": language,
+        "language": session.floor_language or None,
         "abstract": session.description,
         "persons": [
             _person(speaker=appearance.speaker, lookups=lookups, request=request)
             for appearance in session.appearances.all()
         ],
-        "links": [],
+        "links": [_reference(m, lookups) for m in session.public_materials if not m.file],
+        "attachments": [_reference(m, lookups) for m in session.public_materials if m.file],
     }
 
 
@@ -293,7 +335,6 @@ def schedule_data(*, event: Event, sessions: Iterable[Session], request) -> dict
     """The schedule as the frab "schedule.json" document (a dictionary)."""
     sessions = list(sessions)
     tz = zoneinfo.ZoneInfo(event.time_zone)
-    language = translation.get_language()
     acronym = conference_acronym(event)
     rooms = _rooms(event=event, sessions=sessions)
     room_names = {room["key"]: room["name"] for room in rooms}
@@ -304,7 +345,6 @@ def schedule_data(*, event: Event, sessions: Iterable[Session], request) -> dict
             room_name=room_names[s.room_id],
             acronym=acronym,
             tz=tz,
-            language=language,
             lookups=lookups,
             request=request,
         )
@@ -382,12 +422,23 @@ def _xml_event(parent: ET.Element, item: dict) -> None:
     element = ET.SubElement(parent, "event", id=str(item["id"]), guid=item["guid"])
     for tag in ["room", "title", "subtitle", "type", "date", "start", "duration", "abstract"]:
         _text(element, tag, item[tag])
-    for tag in ["slug", "track", "language"]:
+    for tag in ["slug", "track"]:
         _text(element, tag, item[tag])
     persons = ET.SubElement(element, "persons")
     for person in item["persons"]:
         _text(persons, "person", person["name"], id=person["id"], guid=person["guid"])
-    ET.SubElement(element, "links")
+    if item["language"]:
+        _text(element, "language", item["language"])
+    for tag in ["links", "attachments"]:
+        references = ET.SubElement(element, tag)
+        for reference in item[tag]:
+            _text(
+                references,
+                tag[:-1],  # <link> in <links>, <attachment> in <attachments>
+                reference["title"],
+                href=reference["url"],
+                type=reference["type"],
+            )
     _text(element, "url", item["url"])
 
 

@@ -8,7 +8,17 @@ in at least one: the model checks it through the fallback languages, the admin's
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Announcement, Event, Organisation, Room, Session, Speaker, Track, Venue
+from .models import (
+    Announcement,
+    Event,
+    Organisation,
+    Room,
+    Session,
+    SessionMaterial,
+    Speaker,
+    Track,
+    Venue,
+)
 
 
 @register(Organisation)
@@ -44,6 +54,11 @@ class SpeakerTranslationOptions(TranslationOptions):
 @register(Session)
 class SessionTranslationOptions(TranslationOptions):
     fields = ("title", "description")
+
+
+@register(SessionMaterial)
+class SessionMaterialTranslationOptions(TranslationOptions):
+    fields = ("title",)
 
 
 @register(Announcement)

@@ -207,28 +207,37 @@ class AgendaView(CachedFragmentMixin, TemplateView):
         self.form = form = AgendaFilterForm(data or None, event=self.event, long=self.long)
         if form.is_bound and not form.is_valid():
             day = queries.agenda_opening_day(event=self.event) if self.long else None
-            return self.render_page(self.render_fragment(form=form, day=day, track=None))
+            return self.render_page(
+                self.render_fragment(form=form, day=day, track=None, language="")
+            )
         filters = form.cleaned_data if form.is_bound else {}
         day, track = filters.get("day"), filters.get("track")
+        language = filters.get("language", "")
         if day == AgendaFilterForm.ALL_DAYS:
             day = None
-        variant = [day.isoformat() if day else "all", str(track.pk) if track else ""]
-        return self.cached_page(["agenda", *variant], form=form, day=day, track=track)
+        variant = [day.isoformat() if day else "all", str(track.pk) if track else "", language]
+        return self.cached_page(
+            ["agenda", *variant], form=form, day=day, track=track, language=language
+        )
 
     def storable(self) -> bool:
         # The filters' own addresses only, not whatever else a link adds to them.
         params = self.request.GET
         return (
-            set(params) <= {"day", "track"}
+            set(params) <= {"day", "track", "language"}
             and all(len(params.getlist(name)) == 1 for name in params)
             and (not self.form.is_bound or self.form.is_valid())
         )
 
-    def fragment_context(self, *, form, day, track) -> dict:
+    def fragment_context(self, *, form, day, track, language) -> dict:
         agenda_url = reverse("events:agenda", kwargs={"slug": self.event.slug})
 
         def link(value: str) -> str:
-            query = {"day": value, **({"track": track.pk} if track else {})}
+            query = {
+                "day": value,
+                **({"track": track.pk} if track else {}),
+                **({"language": language} if language else {}),
+            }
             return f"{agenda_url}?{urlencode(query)}"
 
         day_links = []
@@ -240,7 +249,10 @@ class AgendaView(CachedFragmentMixin, TemplateView):
             "event": self.event,
             "form": form,
             "days": queries.agenda_days(
-                event=self.event, day=day, track_id=track.pk if track else None
+                event=self.event,
+                day=day,
+                track_id=track.pk if track else None,
+                language=language,
             ),
             "day_links": day_links,
             "everything_url": link(AgendaFilterForm.ALL_DAYS) if self.long else agenda_url,

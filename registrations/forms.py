@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from events import queries as event_queries
 from events.models import Event
 
 from . import queries, services
@@ -93,9 +94,16 @@ class RegistrationDetailsForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["language"].initial = get_language()
         self.fields["phone"].help_text = _("International format, e.g. +359 2 987 6543.")
-        self.fields["interpretation_language"].help_text = _(
+        interpretation = self.fields["interpretation_language"]
+        interpretation.help_text = _(
             "The language you want to listen to, if you need interpretation."
         )
+        # Only into the languages the event interprets into, and what was chosen before.
+        languages = event_queries.interpretation_languages(event=event)
+        chosen = self.instance.interpretation_language
+        if chosen and chosen not in languages:
+            languages.append(chosen)
+        interpretation.choices = Registration.interpretation_choices(languages)
         autocomplete = {
             "given_name": "given-name",
             "family_name": "family-name",

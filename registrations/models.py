@@ -432,6 +432,25 @@ class Registration(models.Model):
         return self.anonymised_at is not None
 
     @property
+    def interpretation_sentence(self) -> str:
+        """The interpretation asked for, as the delegate reads it (not a language code)."""
+        if not self.interpretation_language:
+            return str(_("You do not need interpretation."))
+        return _("You asked for interpretation into %(language)s.") % {
+            "language": self.get_interpretation_language_display()
+        }
+
+    @staticmethod
+    def interpretation_choices(languages: list[str]) -> list[tuple[str, str]]:
+        """The registration form's interpretation options, each a sentence: none, or
+        interpretation into one of `languages`."""
+        names = dict(settings.LANGUAGES)
+        return [("", _("I do not need interpretation"))] + [
+            (code, _("I need interpretation into %(language)s") % {"language": names[code]})
+            for code in languages
+        ]
+
+    @property
     def full_name_latin(self) -> str:
         if self.given_name_latin or self.family_name_latin:
             return f"{self.given_name_latin} {self.family_name_latin}".strip()

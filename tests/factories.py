@@ -249,3 +249,68 @@ def stamenkov_speaker() -> Speaker:
         position_en="Head of Office",
         position_bg="Ръководител на Мисията",
     )
+
+
+# Session languages, interpretation and materials.
+from events.models import SessionInterpretation, SessionMaterial  # noqa: E402
+
+
+class SessionInterpretationFactory(DjangoModelFactory):
+    class Meta:
+        model = SessionInterpretation
+
+    session = factory.SubFactory(SessionFactory, floor_language="en")
+    language = "bg"
+    channel = 1
+
+
+class SessionMaterialFactory(DjangoModelFactory):
+    """A link (a file needs real content: `pdf_bytes`, `pptx_bytes`), public since a day ago."""
+
+    class Meta:
+        model = SessionMaterial
+
+    session = factory.SubFactory(SessionFactory)
+    kind = SessionMaterial.Kind.SLIDES
+    title_en = factory.Sequence(lambda n: f"Slides {n}")
+    title_bg = factory.Sequence(lambda n: f"Презентация {n}")
+    language = "en"
+    url = factory.Sequence(lambda n: f"https://example.org/materials/{n}")
+    published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+
+
+def pdf_bytes(text: str = "Smart borders") -> bytes:
+    """A small real PDF with one page saying `text`."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawString(72, 720, text)
+    pdf.save()
+    return buffer.getvalue()
+
+
+def pptx_bytes(*, macros: bool = False) -> bytes:
+    """A minimal Office Open XML presentation, as PowerPoint's parts name it."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("ppt/presentation.xml", '<?xml version="1.0"?><presentation/>')
+        if macros:
+            archive.writestr("ppt/vbaProject.bin", b"\x00macro")
+    return buffer.getvalue()
+
+
+def empty_inline(prefix: str) -> dict[str, str]:
+    """The management form of an admin inline posted with no rows."""
+    return {
+        f"{prefix}-TOTAL_FORMS": "0",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }

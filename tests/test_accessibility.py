@@ -11,7 +11,7 @@ from django.core.management import call_command
 from events.models import Event
 from registrations import services
 from tests.browser import sign_in
-from tests.factories import VerifiedUserFactory, details
+from tests.factories import SessionMaterialFactory, VerifiedUserFactory, details
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,6 +25,7 @@ PAGES = [
     "/{lang}/events/emn-2018/grid/",
     "/{lang}/events/emn-2018/grid/?day=bad",
     "/{lang}/events/emn-demo/now/",
+    "/{lang}/events/emn-2018/agenda/?language=bg",
     "/{lang}/events/emn-2018/speakers/",
     "/{lang}/events/emn-2018/speakers/radoslav-stamenkov/",
     "/{lang}/events/emn-2018/news/",
@@ -118,3 +119,17 @@ def test_participants_list_and_consent_button_have_no_wcag_violations(
         if violations := _violations(axe, page):
             found[path] = violations
     assert found == {}
+
+
+@pytest.mark.parametrize("lang", ["bg", "en"])
+def test_a_session_page_with_interpretation_and_materials_has_no_wcag_violations(
+    page, live_server, demo, axe, lang
+):
+    from events.models import Session
+
+    opening = Session.objects.get(event__slug="emn-2018", kind=Session.Kind.OPENING)
+    assert opening.interpretations.exists()
+    SessionMaterialFactory(session=opening, title_en="Welcoming address", title_bg="Слово")
+    page.goto(live_server.url + f"/{lang}/events/emn-2018/sessions/{opening.pk}/")
+    assert page.locator(".materials a").count() == 1
+    assert _violations(axe, page) == []

@@ -10,7 +10,7 @@ from .accessibility import AccessibilityDataset
 from .attendees import AttendeesDataset
 from .catering import CateringDataset
 from .delegations import DelegationsDataset
-from .interpretation import InterpretationDataset
+from .interpretation import InterpretationChannelsDataset, InterpretationDataset
 from .signin import SessionSignInDataset
 from .visa import VisaDataset
 
@@ -22,6 +22,7 @@ DATASETS = {
         CateringDataset,
         AccessibilityDataset,
         InterpretationDataset,
+        InterpretationChannelsDataset,
         SessionSignInDataset,
         VisaDataset,
     )

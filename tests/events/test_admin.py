@@ -23,6 +23,7 @@ from tests.factories import (
     TrackFactory,
     UserFactory,
     VenueFactory,
+    empty_inline,
     sofia,
 )
 
@@ -61,6 +62,8 @@ def test_agenda_editors_group_has_exactly_the_agenda_permissions():
         "track",
         "session",
         "sessionspeaker",
+        "sessioninterpretation",
+        "sessionmaterial",
         "speaker",
         "announcement",
     ]
@@ -125,6 +128,8 @@ def _session_form(event, room=None, **overrides):
         "appearances-INITIAL_FORMS": "0",
         "appearances-MIN_NUM_FORMS": "0",
         "appearances-MAX_NUM_FORMS": "1000",
+        **empty_inline("interpretations"),
+        **empty_inline("materials"),
     }
     data.update(overrides)
     return data

@@ -25,6 +25,7 @@ from tests.factories import (
     TrackFactory,
     UserFactory,
     VerifiedUserFactory,
+    empty_inline,
     sofia,
 )
 
@@ -92,6 +93,8 @@ def session_form(session: Session, **overrides) -> dict:
         "appearances-INITIAL_FORMS": str(len(appearances)),
         "appearances-MIN_NUM_FORMS": "0",
         "appearances-MAX_NUM_FORMS": "1000",
+        **empty_inline("interpretations"),
+        **empty_inline("materials"),
     }
     for n, appearance in enumerate(appearances):
         data |= {

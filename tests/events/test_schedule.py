@@ -27,6 +27,8 @@ from tests.factories import (
     EventFactory,
     RoomFactory,
     SessionFactory,
+    SessionInterpretationFactory,
+    SessionMaterialFactory,
     SessionSpeakerFactory,
     TrackFactory,
     VenueFactory,
@@ -149,6 +151,7 @@ def programme():
         description_bg="Как се учат границите.",
         start=sofia(event.start_date, 10),
         end=sofia(event.start_date, 11, 30),
+        floor_language="en",
     )
     speaker = stamenkov_speaker()
     SessionSpeakerFactory(session=panel, speaker=speaker, role="welcome")
@@ -182,7 +185,10 @@ def test_schedule_xml_of_the_demo_conference_is_valid(client, language, title):
     assert len(events) == Session.objects.filter(event__slug="emn-2018").count()
     first = next(event for event in events if event.findtext("start") == "08:30")
     assert first.findtext("title") == title
-    assert first.findtext("language") == language
+    # Nobody speaks at registration; the hosts open in Bulgarian, with English on channel 2.
+    assert first.findtext("language") is None
+    opening = next(event for event in events if event.findtext("start") == "09:30")
+    assert opening.findtext("language") == "bg"
 
 
 @pytest.mark.parametrize(
@@ -204,7 +210,9 @@ def test_schedule_json_of_the_demo_conference_is_valid(client, language, title):
     assert len(events) == Session.objects.filter(event__slug="emn-2018").count()
     first = next(event for event in events if event["start"] == "08:30")
     assert first["title"] == title
-    assert first["language"] == language
+    assert first["language"] is None
+    opening = next(event for event in events if event["start"] == "09:30")
+    assert opening["language"] == "bg"
 
 
 def test_json_schema_formats_are_all_checked():
@@ -268,7 +276,7 @@ def test_schedule_json_is_in_the_language_of_the_url(client, programme):
             "subtitle": None,
             "track": "Граници",
             "type": "panel",
-            "language": "bg",
+            "language": "en",
             "abstract": "Как се учат границите.",
             "persons": [
                 {
@@ -280,6 +288,7 @@ def test_schedule_json_is_in_the_language_of_the_url(client, programme):
                 }
             ],
             "links": [],
+            "attachments": [],
         }
     ]
     [break_item] = first_day["rooms"]["Друго"]
@@ -412,6 +421,7 @@ def test_schedule_ics_describes_each_session(client, programme):
     assert str(entry["LOCATION"]) == "Пленарна зала, Конгресен център, София"
     assert str(entry["DESCRIPTION"]) == (
         "Как се учат границите.\n\n"
+        "Език: английски.\n\n"
         "Приветствено слово: Г-н Радослав Стаменков, Ръководител на Мисията\n\n"
         f"{session_url}"
     )
@@ -514,8 +524,11 @@ def test_schedule_feed_query_count_does_not_grow(client, django_assert_num_queri
             track=TrackFactory(event=event),
         )
         SessionSpeakerFactory.create_batch(2, session=session)
-    # event with venue, sessions with room and track, speakers with organisations
-    with django_assert_num_queries(3):
+        SessionInterpretationFactory(session=session, language="bg", channel=1)
+        SessionMaterialFactory.create_batch(n + 1, session=session)
+    # event with venue, sessions with room and track, speakers with organisations,
+    # interpretations, public materials
+    with django_assert_num_queries(5):
         response = client.get(url(f"events:{name}", "en", slug=event.slug))
     assert response.status_code == 200
 
@@ -524,7 +537,9 @@ def test_schedule_feed_query_count_does_not_grow(client, django_assert_num_queri
 def test_session_ics_query_count_does_not_grow(client, django_assert_num_queries, event, speakers):
     session = SessionFactory(event=event, room=RoomFactory(venue=event.venue))
     SessionSpeakerFactory.create_batch(speakers, session=session)
-    with django_assert_num_queries(3):
+    SessionMaterialFactory.create_batch(speakers, session=session)
+    # event with venue, the session with room and track, speakers, interpretations, materials
+    with django_assert_num_queries(5):
         response = client.get(url("events:session_ics", "en", slug=event.slug, pk=session.pk))
     assert response.status_code == 200
 

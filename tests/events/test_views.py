@@ -11,6 +11,8 @@ from tests.factories import (
     EventFactory,
     RoomFactory,
     SessionFactory,
+    SessionInterpretationFactory,
+    SessionMaterialFactory,
     SessionSpeakerFactory,
     SpeakerFactory,
     TrackFactory,
@@ -301,8 +303,11 @@ def test_agenda_query_count_does_not_grow_with_the_agenda(
             track=tracks[n % len(tracks)],
         )
         SessionSpeakerFactory.create_batch(1 if sessions == 5 else 3, session=session)
-    # event, tracks (filter form), sessions with room and track, speakers with organisations
-    with django_assert_num_queries(4):
+        SessionInterpretationFactory(session=session, language="bg", channel=1)
+        SessionMaterialFactory.create_batch(1 if sessions == 5 else 2, session=session)
+    # event, tracks (filter form), sessions with room and track, speakers with organisations,
+    # interpretations, public materials
+    with django_assert_num_queries(6):
         response = client.get(url("events:agenda", "en", slug=event.slug))
     assert response.status_code == 200
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_countries import countries
 
 from events.formatting import FallbackLanguages, date_range
@@ -252,8 +253,8 @@ def visa_section(figures: DashboardFigures) -> Section:
     totals = figures.totals
     awaiting = totals["visa_requested"] - totals["visa_approved"] - totals["visa_unconfirmed"]
     rows = [
-        Row(_("Asked for"), [totals["visa_requested"]]),
-        Row(_("Approved"), [totals["visa_approved"]]),
+        Row(pgettext("visa letters", "Asked for"), [totals["visa_requested"]]),
+        Row(pgettext("visa letters", "Approved"), [totals["visa_approved"]]),
         Row(_("Confirmed, awaiting approval"), [awaiting]),
         Row(_("Registration not confirmed yet"), [totals["visa_unconfirmed"]]),
     ]

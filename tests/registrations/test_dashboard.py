@@ -229,7 +229,7 @@ def test_the_page_is_in_bulgarian_with_each_chart_beside_its_table(client, small
     # Seven charts, each an image with a name, and seven tables of figures with a caption.
     assert len(re.findall(r'<svg class="chart" role="img" aria-label="[^"]+"', page)) == 7
     assert page.count("<caption id=") == 7
-    assert 'aria-label="Делегационни квоти"' in page
+    assert 'aria-label="Квоти на делегациите"' in page
     # No style attribute or element anywhere: the CSP allows none.
     assert not re.search(r"<style|\sstyle=", page)
     assert "css/dashboard.css" in page

@@ -218,10 +218,10 @@ def line_chart(
     return _svg(name=name, height=height, body=format_html_join("", "{}", ((p,) for p in parts)))
 
 
-def swatch(series: Series) -> SafeString:
-    """The series' colour (and dash) as a small image for the legend; hidden from screen
-    readers, which read the legend's words."""
-    if series.dash:
+def swatch(series: Series, *, line: bool = False) -> SafeString:
+    """The series' colour as a small image for the legend, as a line with its dash for a line
+    chart, else as a bar; hidden from screen readers, which read the legend's words."""
+    if line:
         mark = format_html(
             '<line x1="0" y1="7" x2="28" y2="7" stroke="{}" stroke-width="3" '
             'stroke-dasharray="{}"/>',

@@ -61,8 +61,8 @@ class Section:
     empty: str = ""  # said instead of the chart and the table when there are no rows
 
 
-def _legend(series: list[Series]) -> list[tuple[SafeString, str]]:
-    return [(charts.swatch(s), s.label) for s in series]
+def _legend(series: list[Series], *, lines: bool = False) -> list[tuple[SafeString, str]]:
+    return [(charts.swatch(s, line=lines), s.label) for s in series]
 
 
 def _bars(section_title: str, rows: list[Row], values, series: list[Series]) -> SafeString:
@@ -122,7 +122,7 @@ def timeline_section(figures: DashboardFigures) -> Section:
         )
         if rows
         else "",
-        legend=_legend(series),
+        legend=_legend(series, lines=True),
         note=_(
             "Running totals: each registration counts from the day it was made, under the "
             "status it has now. The table lists the days on which someone registered."

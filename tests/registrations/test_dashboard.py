@@ -67,9 +67,7 @@ def small_event():
         event=event, organisation=government, quota=2, name_en="Ministry", name_bg="Министерство"
     )
     german = DelegationFactory(event=event, country="DE", name_en="Germany", name_bg="Германия")
-    workshop = SessionFactory(
-        event=event, capacity=1, title_en="Workshop", title_bg="Работилница"
-    )
+    workshop = SessionFactory(event=event, capacity=1, title_en="Workshop", title_bg="Работилница")
 
     def register(name, day, delegation=None, sessions=(), **fields):
         user = VerifiedUserFactory()

@@ -71,10 +71,3 @@ def test_the_dashboard_prints_its_figures_without_the_menus(page, live_server, m
     # Chromium writes "fi" as a ligature: the tables' words are checked without one.
     assert "Letters Number\nAsked for" in text
     assert "My registrations" not in text
-    page.screenshot(path="/tmp/dash-print.png", full_page=True)
-    page.emulate_media(media="screen")
-    page.set_viewport_size({"width": 1280, "height": 800})
-    page.screenshot(path="/tmp/dash-screen.png", full_page=True)
-    page.goto(f"{live_server.url}/bg/events/gen/dashboard/")
-    page.set_viewport_size({"width": 390, "height": 800})
-    page.screenshot(path="/tmp/dash-phone-bg.png", full_page=True)

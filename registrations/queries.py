@@ -296,7 +296,7 @@ def _by_key_and_status(rows, key: str) -> dict:
 
 
 def dashboard_figures(*, event: Event) -> DashboardFigures:
-    """Five queries, however many registrations, delegations and sessions the event has."""
+    """Six queries, however many registrations, delegations and sessions the event has."""
     registrations = Registration.objects.filter(event=event).order_by()
     active = registrations.filter(status__in=Registration.ACTIVE_STATUSES)
     confirmed = Q(status=Registration.Status.CONFIRMED)

@@ -1161,7 +1161,7 @@ class EventAdmin(BaseEventAdmin):
             rows.append(
                 (
                     session.title,
-                    _figures_text(session.n_confirmed, session.n_waitlisted, 0, session.capacity),
+                    _figures_text(session.seats_taken, session.n_waitlisted, 0, session.capacity),
                 )
             )
         return format_html(

@@ -66,11 +66,12 @@ def event_figures(*, event: Event) -> dict[str, int]:
 
 
 def signup_session_figures(*, event: Event) -> QuerySet[Session]:
-    """The event's sign-up sessions with their confirmed and waiting sign-ups counted."""
+    """The event's sign-up sessions with their confirmed (`seats_taken`, which
+    `session_seats` reads) and waiting sign-ups counted."""
     return (
         event.sessions.filter(capacity__isnull=False)
         .annotate(
-            n_confirmed=Count("signups", filter=Q(signups__status=SessionSignup.Status.CONFIRMED)),
+            seats_taken=Count("signups", filter=Q(signups__status=SessionSignup.Status.CONFIRMED)),
             n_waitlisted=Count(
                 "signups", filter=Q(signups__status=SessionSignup.Status.WAITLISTED)
             ),

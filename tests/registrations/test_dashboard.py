@@ -254,29 +254,32 @@ def test_an_event_without_registrations_says_so(client, manager):
 # --- constant queries ----------------------------------------------------------------------
 
 
-def _grow(event, n: int) -> None:
-    """`n` registrations of every status, spread over days, countries, delegations and kinds."""
+def _grow(event, n: int, *, delegations: int, sessions: int) -> None:
+    """`n` registrations of every status, spread over days, countries, delegations of every
+    kind of organisation, and sessions."""
     PrivacyNoticeFactory()
     kinds = list(Organisation.Kind)
-    delegations = [
-        DelegationFactory(event=event, organisation=OrganisationFactory(kind=kinds[i]), quota=5)
-        for i in range(3)
+    groups = [
+        DelegationFactory(
+            event=event, organisation=OrganisationFactory(kind=kinds[i % len(kinds)]), quota=5
+        )
+        for i in range(delegations)
     ]
-    session = SessionFactory(event=event, capacity=10)
+    rooms = [SessionFactory(event=event, capacity=10) for _ in range(sessions)]
     statuses = list(Status)
     for i in range(n):
         registration = RegistrationFactory(
             event=event,
             status=statuses[i % len(statuses)],
             country=["BG", "AT", "DE", "FR", "GR"][i % 5],
-            delegation=delegations[i % 3] if i % 4 else None,
+            delegation=groups[i % delegations] if i % 4 else None,
             dietary_requirements="vegan" if i % 3 else "",
             needs_visa_letter=bool(i % 2),
         )
         Registration.objects.filter(pk=registration.pk).update(
             created_at=datetime.datetime(2030, 3, 1 + i % 20, 12, tzinfo=SOFIA)
         )
-        registration.signups.create(session=session, status="confirmed")
+        registration.signups.create(session=rooms[i % sessions], status="confirmed")
 
 
 def _queries(client, event) -> int:
@@ -289,8 +292,8 @@ def _queries(client, event) -> int:
 def test_the_number_of_queries_does_not_grow_with_the_registrations(client, manager):
     client.force_login(manager)
     small, large = OpenEventFactory(slug="two"), OpenEventFactory(slug="fifty")
-    _grow(small, 2)
-    _grow(large, 50)
+    _grow(small, 2, delegations=1, sessions=1)
+    _grow(large, 50, delegations=6, sessions=4)
     _queries(client, small)  # the session and the user, read once for both
     assert _queries(client, small) == _queries(client, large)
 

@@ -1291,7 +1291,10 @@ class EventAdmin(BaseEventAdmin):
     """The agenda's event admin, with the registration figures beside the capacity."""
 
     def get_list_display(self, request):
-        return [*super().get_list_display(request), "figures"]
+        shown = [*super().get_list_display(request), "figures"]
+        if queries.may_see_dashboard(request.user):
+            shown.append("dashboard_link")
+        return shown
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -1300,13 +1303,29 @@ class EventAdmin(BaseEventAdmin):
             self.message_user(request, _("Places freed by the change went to the waiting list."))
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "registration_figures"]
+        return [
+            *super().get_readonly_fields(request, obj),
+            "registration_figures",
+            "dashboard_link",
+        ]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        return [*fieldsets, (_("Registration figures"), {"fields": ["registration_figures"]})]
+        fields = ["registration_figures"]
+        if queries.may_see_dashboard(request.user):
+            fields.append("dashboard_link")
+        return [*fieldsets, (_("Registration figures"), {"fields": fields})]
+
+    @admin.display(description=_("dashboard"))
+    def dashboard_link(self, obj):
+        # The link says whose dashboard, so that it reads well out of context in the list.
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("registrations:dashboard", kwargs={"slug": obj.slug}),
+            _("Dashboard: %(event)s") % {"event": obj.title},
+        )
 
     def get_queryset(self, request):
         counts = {
@@ -1337,7 +1356,7 @@ class EventAdmin(BaseEventAdmin):
             rows.append(
                 (
                     session.title,
-                    _figures_text(session.n_confirmed, session.n_waitlisted, 0, session.capacity),
+                    _figures_text(session.seats_taken, session.n_waitlisted, 0, session.capacity),
                 )
             )
         return format_html(

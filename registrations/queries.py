@@ -2,10 +2,12 @@
 
 import datetime
 import unicodedata
+import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -68,11 +70,12 @@ def event_figures(*, event: Event) -> dict[str, int]:
 
 
 def signup_session_figures(*, event: Event) -> QuerySet[Session]:
-    """The event's sign-up sessions with their confirmed and waiting sign-ups counted."""
+    """The event's sign-up sessions with their confirmed (`seats_taken`, which
+    `session_seats` reads) and waiting sign-ups counted."""
     return (
         event.sessions.filter(capacity__isnull=False)
         .annotate(
-            n_confirmed=Count("signups", filter=Q(signups__status=SessionSignup.Status.CONFIRMED)),
+            seats_taken=Count("signups", filter=Q(signups__status=SessionSignup.Status.CONFIRMED)),
             n_waitlisted=Count(
                 "signups", filter=Q(signups__status=SessionSignup.Status.WAITLISTED)
             ),
@@ -355,4 +358,90 @@ def _person_order(registration: Registration) -> tuple[str, str]:
     return (
         _collation(registration.family_name_latin or registration.family_name),
         _collation(registration.given_name_latin or registration.given_name),
+    )
+
+
+# --- the organisers' dashboard --------------------------------------------------------------
+
+
+def may_see_dashboard(user) -> bool:
+    """Staff who handle registrations see an event's figures; the numbers are aggregates, but
+    their breakdowns (a country with one delegate, an access need) can point at a person."""
+    return user.is_active and user.is_staff and user.has_perm("registrations.view_registration")
+
+
+def event_get_for_dashboard(*, slug: str, user) -> Event:
+    """The event whose dashboard this is (drafts too), for staff who may see it; anyone
+    else gets 404, as if there were no such page."""
+    if not may_see_dashboard(user):
+        raise Http404
+    return get_object_or_404(Event, slug=slug)
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    """An event's figures for its dashboard, each read with one aggregate query.
+
+    `timeline`: (day, {status: registrations registered that day}) in the event's time zone,
+    by the status they have now; `by_country` and `by_kind`: {key: {status: count}} of the
+    active registrations; `totals`: counts by status, needs of the confirmed and visa letters
+    of the active ones.
+    """
+
+    timeline: list[tuple[datetime.date, dict[str, int]]]
+    by_country: dict[str, dict[str, int]]
+    by_kind: dict[str | None, dict[str, int]]
+    delegations: list[Delegation]
+    sessions: list[Session]
+    totals: dict[str, int]
+
+
+def _by_key_and_status(rows, key: str) -> dict:
+    grouped: dict = {}
+    for row in rows:
+        grouped.setdefault(row[key], {})[row["status"]] = row["n"]
+    return grouped
+
+
+def dashboard_figures(*, event: Event) -> DashboardFigures:
+    """Six queries, however many registrations, delegations and sessions the event has."""
+    registrations = Registration.objects.filter(event=event).order_by()
+    active = registrations.filter(status__in=Registration.ACTIVE_STATUSES)
+    confirmed = Q(status=Registration.Status.CONFIRMED)
+    zone = zoneinfo.ZoneInfo(event.time_zone)
+    days = registrations.values("status", day=TruncDate("created_at", tzinfo=zone)).annotate(
+        n=Count("pk")
+    )
+    timeline: dict[datetime.date, dict[str, int]] = {}
+    for row in days:
+        timeline.setdefault(row["day"], {})[row["status"]] = row["n"]
+    countries = active.values("country", "status").annotate(n=Count("pk"))
+    kinds = active.values("status", kind=F("delegation__organisation__kind")).annotate(
+        n=Count("pk")
+    )
+    visa = Q(needs_visa_letter=True, status__in=Registration.ACTIVE_STATUSES)
+    totals = registrations.aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in Registration.Status.values},
+        dietary=Count("pk", filter=confirmed & ~Q(dietary_requirements="")),
+        accessibility=Count("pk", filter=confirmed & ~Q(accessibility_needs="")),
+        **{
+            f"interpretation_{code}": Count(
+                "pk", filter=confirmed & Q(interpretation_language=code)
+            )
+            for code, _name in settings.LANGUAGES
+        },
+        visa_requested=Count("pk", filter=visa),
+        visa_approved=Count("pk", filter=visa & Q(visa_letter_approved_at__isnull=False)),
+        visa_unconfirmed=Count("pk", filter=visa & ~confirmed),
+    )
+    delegations = delegations_with_members(
+        Delegation.objects.filter(event=event).select_related("organisation")
+    ).order_by("name", "pk")
+    return DashboardFigures(
+        timeline=sorted(timeline.items()),
+        by_country=_by_key_and_status(countries, "country"),
+        by_kind=_by_key_and_status(kinds, "kind"),
+        delegations=list(delegations),
+        sessions=list(signup_session_figures(event=event)),
+        totals=totals,
     )

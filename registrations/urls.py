@@ -11,6 +11,7 @@ urlpatterns = [
         views.EventPrivacyNoticeView.as_view(),
         name="privacy_notice",
     ),
+    path("events/<slug:slug>/dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("privacy/", views.SitePrivacyNoticeView.as_view(), name="privacy_notice_site"),
     path("privacy/accept/", views.PrivacyNoticeAcceptView.as_view(), name="privacy_accept"),
     path(

@@ -24,7 +24,7 @@ from events import queries as event_queries
 from events import schedule
 from events.views import EventMixin
 
-from . import documents, queries, services
+from . import dashboard, documents, queries, services
 from .forms import (
     CancelForm,
     PrivacyNoticeAcceptForm,
@@ -485,3 +485,23 @@ class PrivacyNoticeAcceptView(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Thank you: you have accepted the privacy notice."))
         return redirect(self.next_url())
+
+
+class DashboardView(TemplateView):
+    """The organisers' dashboard of an event: for staff who may see registrations; to anyone
+    else it does not exist (404), like a draft."""
+
+    template_name = "registrations/dashboard.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.event = queries.event_get_for_dashboard(slug=kwargs["slug"], user=request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        figures = queries.dashboard_figures(event=self.event)
+        return super().get_context_data(
+            event=self.event,
+            summary=dashboard.summary(event=self.event, figures=figures),
+            sections=dashboard.sections(figures),
+            **kwargs,
+        )

@@ -396,6 +396,8 @@ MATRIX: dict[str, dict] = {
     # A's calendar: its secret address is the key, whoever holds it; it names nobody.
     "registrations:personal_calendar":                EVERYONE,
     "registrations:personal_calendar [forged token]": NOBODY,
+    # The organisers' dashboard: staff who may see registrations; to others it does not exist.
+    "registrations:dashboard":    row(404,      404, 404, 404,  404,   200,    200),
     # Privacy notices, and accepting a new one (nobody here has one to accept).
     "registrations:privacy_notice":      EVERYONE,
     "registrations:privacy_notice_site": EVERYONE,

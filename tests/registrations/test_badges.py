@@ -1,0 +1,313 @@
+"""Badges of awkward names in every size: measured from the PDF, no text runs into another.
+
+The text boxes are read back with PDFium (each character's box, as wide as its advance and
+as tall as the font's ascent and descent, joined with the glyph's own ink for accents),
+the QR codes' positions with zxing-cpp, the logo's from the page's image objects. A PNG of
+each layout is saved under the test's temporary directory and `build/badges/` for people to
+look at.
+"""
+
+import io
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+import pytest
+import zxingcpp
+from django.core.files.base import ContentFile
+from django.utils import translation
+from PIL import Image, ImageDraw
+
+from registrations import badges
+from registrations.models import BadgeLayout, Registration
+from tests.factories import DelegationFactory, OpenEventFactory, OrganisationFactory
+from tests.factories import RegistrationFactory as Factory
+
+pytestmark = pytest.mark.django_db
+
+BUILD = Path(__file__).resolve().parents[2] / "build" / "badges"
+LONG_TITLE_BG = (
+    "Пътища на миграцията: XIV годишна конференция на Европейската мигрантска мрежа "
+    "за интеграцията, връщането и международната закрила в Югоизточна Европа"
+)
+LONG_TITLE_EN = (
+    "Crossroads of Migration: the 14th Annual Conference of the European Migration "
+    "Network on integration, return and international protection in South-East Europe"
+)
+
+
+def awkward(event) -> list[Registration]:
+    """Names that have broken badges: very long, hyphenated, in two scripts, a single word,
+    a script the font lacks, and organisations and delegations far too long for one line."""
+    delegation = DelegationFactory(
+        event=event,
+        name_en="Permanent Representation of the Republic of Bulgaria to the European Union",
+        name_bg="Постоянно представителство на Република България към Европейския съюз",
+    )
+    return [
+        Factory(
+            event=event,
+            reference="EMN30-LONG1",
+            honorific="Dr.",
+            given_name="Maria-Magdalena Alexandra Konstantina",
+            family_name="Papadopoulou-Vasilopoulou",
+            position="Deputy Head of Unit for Asylum, Migration and Integration Fund programmes",
+            organisation="International Organization for Migration, Regional Office for the "
+            "European Economic Area, the European Union and NATO",
+            role=Registration.Role.SPEAKER,
+        ),
+        Factory(
+            event=event,
+            reference="EMN30-CYRIL",
+            honorific="Н.Пр.",
+            given_name="Александра-Мария",
+            family_name="Христова-Константинова",
+            given_name_latin="Aleksandra-Maria",
+            family_name_latin="Hristova-Konstantinova",
+            position="Извънреден и пълномощен посланик",
+            organisation="Министерство на вътрешните работи, Главна дирекция „Гранична полиция“",
+            delegation=delegation,
+            country="BG",
+            role=Registration.Role.DELEGATE,
+        ),
+        Factory(
+            event=event,
+            reference="EMN30-ONEWD",
+            given_name="Sukarnoputri",
+            family_name="",
+            organisation="UNHCR",
+            country="ID",
+            role=Registration.Role.PRESS,
+        ),
+        Factory(
+            event=event,
+            reference="EMN30-WORDY",
+            honorific="Prof. Dr. h.c. mult.",
+            given_name="Hubert",
+            family_name="Wolfeschlegelsteinhausenbergerdorff-Hohenzollern-Sigmaringen",
+            position="",
+            organisation="Bundesamt für Migration und Flüchtlinge",
+            country="DE",
+            role=Registration.Role.ORGANISER,
+        ),
+        Factory(
+            event=event,
+            reference="EMN30-JEANB",
+            given_name="Jean-Baptiste",
+            family_name="Saint-Exupéry-Lefèvre",
+            organisation="Office français de l'immigration et de l'intégration",
+            country="FR",
+        ),
+        Factory(
+            event=event,
+            reference="EMN30-BRUCE",
+            given_name="小龍",
+            family_name="李",
+            given_name_latin="Bruce",
+            family_name_latin="Lee",
+            organisation="HK",
+            country="HK",
+        ),
+        Factory(event=event, reference="EMN30-ANALI", given_name="Ana", family_name="Li"),
+        Factory(
+            event=event,
+            reference="EMN30-YOANA",
+            honorific="Г-жа",
+            given_name="Йоана",
+            family_name="Щърбанова-Йорданова",
+            given_name_latin="Yoana",
+            family_name_latin="Shtarbanova-Yordanova",
+            position="Главен експерт",
+            organisation="Държавна агенция за бежанците при Министерския съвет",
+            country="BG",
+            role=Registration.Role.SPEAKER,
+        ),
+    ]
+
+
+def wide_logo() -> bytes:
+    """A logo wider than high, with a transparent background, as organisations upload them."""
+    image = Image.new("RGBA", (900, 300), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((10, 10, 290, 290), fill=(29, 79, 145, 255))
+    draw.rectangle((330, 100, 880, 200), fill=(164, 0, 28, 255))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def event(db):
+    event = OpenEventFactory(title_en=LONG_TITLE_EN, title_bg=LONG_TITLE_BG)
+    organiser = OrganisationFactory(name_en="A Ministry", name_bg="А Министерство")
+    organiser.logo.save("logo.png", ContentFile(wide_logo()))
+    event.organisers.add(organiser, OrganisationFactory(name_en="Z without a logo"))
+    return event
+
+
+@dataclass(frozen=True)
+class Box:
+    left: float
+    bottom: float
+    right: float
+    top: float
+    what: str
+
+    def overlaps(self, other: "Box") -> bool:
+        return (
+            self.left < other.right
+            and other.left < self.right
+            and self.bottom < other.top
+            and other.bottom < self.top
+        )
+
+    def inside(self, other: "Box") -> bool:
+        return (
+            self.left >= other.left
+            and self.right <= other.right
+            and self.bottom >= other.bottom
+            and self.top <= other.top
+        )
+
+
+def text_boxes(page) -> list[Box]:
+    """Each line of text drawn on the page: its characters' boxes joined, from where the
+    line starts to where the next character no longer follows on the same baseline."""
+    textpage = page.get_textpage()
+    runs: list[list] = []
+    for index in range(textpage.count_chars()):
+        char = textpage.get_text_range(index, 1)
+        if char in "\r\n\x02":
+            runs.append([])
+            continue
+        loose = textpage.get_charbox(index, loose=True)
+        ink = textpage.get_charbox(index)
+        box = (
+            loose[0],
+            min(loose[1], ink[1]) if char.strip() else loose[1],
+            loose[2],
+            max(loose[3], ink[3]) if char.strip() else loose[3],
+            char,
+        )
+        if runs and runs[-1]:
+            last = runs[-1][-1]
+            follows = abs(box[0] - last[2]) < 0.5 and abs(loose[1] - last[5]) < 0.5
+            if not follows:
+                runs.append([])
+        if not runs:
+            runs.append([])
+        runs[-1].append((*box, loose[1]))
+    textpage.close()
+    return [
+        Box(
+            min(c[0] for c in run),
+            min(c[1] for c in run),
+            max(c[2] for c in run),
+            max(c[3] for c in run),
+            "".join(c[4] for c in run),
+        )
+        for run in runs
+        if run
+    ]
+
+
+def image_boxes(page) -> list[Box]:
+    return [
+        Box(*item.get_bounds(), what="logo")
+        for item in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])
+    ]
+
+
+def qr_boxes(page, scale: float = 4) -> list[Box]:
+    image = page.render(scale=scale).to_pil()
+    height = page.get_height()
+    boxes = []
+    for found in zxingcpp.read_barcodes(image):
+        corners = [found.position.top_left, found.position.top_right]
+        corners += [found.position.bottom_left, found.position.bottom_right]
+        xs = [corner.x / scale for corner in corners]
+        ys = [height - corner.y / scale for corner in corners]
+        boxes.append(Box(min(xs), min(ys), max(xs), max(ys), f"QR {found.text}"))
+    return boxes
+
+
+def render(layout: str, registrations, language: str = "bg") -> bytes:
+    out = io.BytesIO()
+    with translation.override(language):
+        assert badges.badges_pdf(registrations, out, layout=layout) == len(registrations)
+    return out.getvalue()
+
+
+def slots(layout: str, page) -> list[Box]:
+    chosen = badges.LAYOUTS[layout]
+    return [Box(x, y, x + chosen.width, y + chosen.height, "badge") for x, y in chosen.slots]
+
+
+def save_png(pdf: bytes, name: str, directories: list[Path], dpi: int = 200) -> None:
+    """Every page, at `dpi`, side by side (four to a row) on one image, as people will see
+    them printed."""
+    pages = [page.render(scale=dpi / 72).to_pil() for page in pypdfium2.PdfDocument(pdf)]
+    columns = min(4, len(pages))
+    width, height = pages[0].size
+    gap = dpi // 10
+    sheet = Image.new(
+        "RGB",
+        (columns * (width + gap) + gap, -(-len(pages) // columns) * (height + gap) + gap),
+        "#8A939C",
+    )
+    for n, page in enumerate(pages):
+        sheet.paste(page, (gap + (n % columns) * (width + gap), gap + (n // columns) * (height + gap)))
+    for directory in directories:
+        directory.mkdir(parents=True, exist_ok=True)
+        sheet.save(directory / f"{name}.png")
+
+
+@pytest.mark.parametrize("layout", BadgeLayout.values)
+def test_awkward_names_never_overlap_and_stay_on_their_badge(event, layout, tmp_path):
+    registrations = awkward(event)
+    pdf = render(layout, registrations)
+    save_png(pdf, f"badges-{layout}", [tmp_path, BUILD])
+    document = pypdfium2.PdfDocument(pdf)
+    per_page = len(badges.LAYOUTS[layout].slots)
+    assert len(document) == -(-len(registrations) // per_page)
+    drawn = 0
+    for page in document:
+        # The text, the QR codes and the logos, each on the badge it belongs to.
+        things = text_boxes(page) + qr_boxes(page) + image_boxes(page)
+        for badge in slots(layout, page):
+            on_it = [
+                thing
+                for thing in things
+                if badge.left <= (thing.left + thing.right) / 2 <= badge.right
+                and badge.bottom <= (thing.bottom + thing.top) / 2 <= badge.top
+            ]
+            if not on_it:
+                continue
+            drawn += 1
+            for thing in on_it:
+                assert thing.inside(badge), (layout, thing)
+            for one, other in itertools.combinations(on_it, 2):
+                assert not one.overlaps(other), (layout, one, other)
+            assert sum(thing.what.startswith("QR ") for thing in on_it) == 1
+            assert sum(thing.what == "logo" for thing in on_it) == 1
+    assert drawn == len(registrations)
+
+
+@pytest.mark.parametrize("layout", BadgeLayout.values)
+def test_every_badge_says_everything_or_ends_with_an_ellipsis(event, layout):
+    registrations = awkward(event)
+    pdf = render(layout, registrations)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    # Names wrap rather than shrink out of sight: these are whole, on one or two lines.
+    for whole in ["Ana Li", "Sukarnoputri", "Jean-Baptiste", "Bruce Lee", "ДЕЛЕГАТ / DELEGATE"]:
+        assert whole in text, (layout, whole)
+    # The Latin spelling under the Cyrillic name, and no Chinese the font cannot print.
+    assert "Aleksandra-" in text
+    assert "李" not in text
+    # What does not fit ends with an ellipsis, never cut off in silence.
+    assert "…" in text
+    assert "Пътища на миграцията" in text

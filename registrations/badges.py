@@ -249,7 +249,7 @@ def layout_for(value: str) -> Layout:
             _("There is no badge layout “%(value)s”. Choose one of: %(choices)s."),
             code="invalid_choice",
             params={
-                "value": str(value)[:20],
+                "value": "".join(c for c in str(value)[:20] if c.isprintable()),
                 "choices": "; ".join(f"{key} ({label})" for key, label in BadgeLayout.choices),
             },
         )

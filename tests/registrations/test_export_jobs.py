@@ -182,7 +182,7 @@ def test_a_large_badge_run_is_made_in_the_background(
         )
     job = ExportJob.objects.get()
     assert response["Location"] == _admin("registrations_exportjob_progress", job.pk)
-    assert (job.kind, job.status, job.total, job.per_page) == ("badges", "done", 2, 8)
+    assert (job.kind, job.status, job.total, job.badge_layout) == ("badges", "done", 2, "a4")
     pdf = b"".join(client.get(_admin("registrations_exportjob_download", job.pk)).streaming_content)
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Радослав" in text

@@ -250,7 +250,7 @@ def layout_for(value: str) -> Layout:
             code="invalid_choice",
             params={
                 "value": "".join(c for c in str(value)[:20] if c.isprintable()),
-                "choices": "; ".join(f"{key} ({label})" for key, label in BadgeLayout.choices),
+                "choices": ", ".join(BadgeLayout.values),
             },
         )
     return LAYOUTS[value]
@@ -316,9 +316,9 @@ def fit(text: str, style: Style, width: float) -> tuple[float, list[str]]:
             break
         size -= 0.5
     size = style.minimum
-    kept = [_joined(line) for line in lines[: style.lines - 1]]
-    rest = _joined([piece for line in lines[style.lines - 1 :] for piece in line])
-    return size, [clip(line, style.font, size, width) for line in [*kept, rest]]
+    if len(lines) > style.lines:  # the last line takes the rest, to be cut
+        lines = [*lines[: style.lines - 1], [p for line in lines[style.lines - 1 :] for p in line]]
+    return size, [clip(_joined(line), style.font, size, width) for line in lines]
 
 
 @dataclass

@@ -18,8 +18,11 @@ import pypdfium2.raw as pdfium_c
 import pytest
 import zxingcpp
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import translation
 from PIL import Image, ImageDraw
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from registrations import badges
 from registrations.models import BadgeLayout, Registration
@@ -259,7 +262,9 @@ def save_png(pdf: bytes, name: str, directories: list[Path], dpi: int = 200) -> 
         "#8A939C",
     )
     for n, page in enumerate(pages):
-        sheet.paste(page, (gap + (n % columns) * (width + gap), gap + (n // columns) * (height + gap)))
+        sheet.paste(
+            page, (gap + (n % columns) * (width + gap), gap + (n // columns) * (height + gap))
+        )
     for directory in directories:
         directory.mkdir(parents=True, exist_ok=True)
         sheet.save(directory / f"{name}.png")
@@ -311,3 +316,123 @@ def test_every_badge_says_everything_or_ends_with_an_ellipsis(event, layout):
     # What does not fit ends with an ellipsis, never cut off in silence.
     assert "…" in text
     assert "Пътища на миграцията" in text
+
+
+# --- fitting -------------------------------------------------------------------------------
+
+NAME = badges.Style(badges.BOLD, 17, 10, lines=2)
+
+
+def test_a_name_wraps_onto_a_second_line_before_its_font_shrinks():
+    assert badges.fit("Konstantina Papadopoulou", NAME, 60 * mm) == (
+        17,
+        ["Konstantina", "Papadopoulou"],
+    )
+
+
+def test_a_name_breaks_after_a_hyphen_and_shrinks_only_as_much_as_two_lines_need():
+    assert badges.fit("Aleksandra-Maria Hristova-Konstantinova", NAME, 60 * mm) == (
+        12.5,
+        ["Aleksandra-Maria", "Hristova-Konstantinova"],
+    )
+
+
+def test_a_name_too_long_at_the_readable_minimum_ends_with_an_ellipsis():
+    width = 60 * mm
+    assert badges.fit("Hubert Wolfeschlegelsteinhausenbergerdorff", NAME, width) == (
+        10,
+        ["Hubert", "Wolfeschlegelsteinhausenb…"],
+    )
+    assert badges.fit("Wolfeschlegelsteinhausenbergerdorffwolfeschlegel", NAME, width) == (
+        10,
+        ["Wolfeschlegelsteinhausenb…"],
+    )
+    size, lines = badges.fit(
+        "Maria-Magdalena Alexandra Konstantina Papadopoulou-Vasilopoulou", NAME, width
+    )
+    assert (size, lines) == (10, ["Maria-Magdalena Alexandra", "Konstantina Papadopoulou…"])
+    assert all(stringWidth(line, badges.BOLD, 10) <= width for line in lines)
+
+
+def test_a_short_name_keeps_the_largest_size_on_one_line():
+    assert badges.fit("Ana Li", NAME, 60 * mm) == (17, ["Ana Li"])
+
+
+# --- wherever badges are printed, the layout can be chosen -----------------------------------
+
+
+def _sizes(pdf: bytes) -> list[tuple[float, float]]:
+    """Each page's size in millimetres."""
+    return [
+        (
+            round(float(page.mediabox.width) / 72 * 25.4, 1),
+            round(float(page.mediabox.height) / 72 * 25.4, 1),
+        )
+        for page in pypdf.PdfReader(io.BytesIO(pdf)).pages
+    ]
+
+
+SIZES = {"a4": (210.0, 297.0), "a6": (105.0, 148.0), "card": (85.6, 54.0)}
+
+
+@pytest.mark.parametrize("layout", BadgeLayout.values)
+def test_each_layout_has_its_page_size(event, layout):
+    registrations = [Factory(event=event), Factory(event=event)]
+    per_page = len(badges.LAYOUTS[layout].slots)
+    assert _sizes(render(layout, registrations)) == [SIZES[layout]] * (-(-2 // per_page))
+
+
+def _badge_url(registration, layout=None, language="bg") -> str:
+    with translation.override(language):
+        url = reverse("registrations:badge", kwargs={"reference": registration.reference})
+    return f"{url}?layout={layout}" if layout is not None else url
+
+
+@pytest.mark.parametrize(("layout", "size"), [(None, SIZES["a6"]), *SIZES.items()])
+def test_a_delegate_downloads_their_badge_in_the_layout_they_choose(client, event, layout, size):
+    delegate = Factory(event=event)
+    client.force_login(delegate.user)
+    response = client.get(_badge_url(delegate, layout))
+    assert response.status_code == 200
+    assert _sizes(response.content) == [size]
+
+
+def test_the_registration_page_offers_the_three_layouts(client, event):
+    delegate = Factory(event=event)
+    client.force_login(delegate.user)
+    with translation.override("bg"):
+        page = client.get(delegate.get_absolute_url()).content.decode()
+    url = _badge_url(delegate)
+    for layout, label in [
+        ("a6", "Бадж, формат A6 (PDF)"),
+        ("a4", "Бадж върху лист A4, за изрязване (PDF)"),
+        ("card", "Бадж с размер на карта, за принтери за карти (PDF)"),
+    ]:
+        assert f'<a href="{url}?layout={layout}" download>{label}</a>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("bg", "Няма формат на бадж „a5“. Изберете един от: a4, a6, card."),
+        ("en", "There is no badge layout “a5”. Choose one of: a4, a6, card."),
+    ],
+)
+def test_an_unknown_layout_is_refused_with_a_message_in_the_page_language(
+    client, event, language, message
+):
+    delegate = Factory(event=event)
+    client.force_login(delegate.user)
+    response = client.get(_badge_url(delegate, "a5", language), follow=True)
+    with translation.override(language):
+        assert response.redirect_chain == [(delegate.get_absolute_url(), 302)]
+    assert [str(m) for m in response.context["messages"]] == [message]
+
+
+def test_a_layout_with_control_characters_is_refused_without_echoing_them(client, event):
+    delegate = Factory(event=event)
+    client.force_login(delegate.user)
+    response = client.get(_badge_url(delegate, "a\x07<b>", "en"), follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "There is no badge layout “a<b>”. Choose one of: a4, a6, card."
+    ]

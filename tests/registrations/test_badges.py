@@ -9,6 +9,8 @@ look at.
 
 import io
 import itertools
+import tempfile
+import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,17 +19,22 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
 import zxingcpp
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image, ImageDraw
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from registrations import badges
-from registrations.models import BadgeLayout, Registration
-from tests.factories import DelegationFactory, OpenEventFactory, OrganisationFactory
+from registrations import badges, services
+from registrations.models import BadgeLayout, ExportRecord, Registration
+from tests.factories import DelegationFactory, OpenEventFactory, OrganisationFactory, UserFactory
 from tests.factories import RegistrationFactory as Factory
+from tests.registrations.test_documents import _holders
 
 pytestmark = pytest.mark.django_db
 
@@ -278,7 +285,7 @@ def test_awkward_names_never_overlap_and_stay_on_their_badge(event, layout, tmp_
     document = pypdfium2.PdfDocument(pdf)
     per_page = len(badges.LAYOUTS[layout].slots)
     assert len(document) == -(-len(registrations) // per_page)
-    drawn = 0
+    drawn, codes = 0, []
     for page in document:
         # The text, the QR codes and the logos, each on the badge it belongs to.
         things = text_boxes(page) + qr_boxes(page) + image_boxes(page)
@@ -296,9 +303,11 @@ def test_awkward_names_never_overlap_and_stay_on_their_badge(event, layout, tmp_
                 assert thing.inside(badge), (layout, thing)
             for one, other in itertools.combinations(on_it, 2):
                 assert not one.overlaps(other), (layout, one, other)
-            assert sum(thing.what.startswith("QR ") for thing in on_it) == 1
+            [code] = [thing.what for thing in on_it if thing.what.startswith("QR ")]
+            codes.append(code.removeprefix("QR "))
             assert sum(thing.what == "logo" for thing in on_it) == 1
     assert drawn == len(registrations)
+    assert sorted(codes) == sorted(badges.badge_code(r) for r in registrations)
 
 
 @pytest.mark.parametrize("layout", BadgeLayout.values)
@@ -436,3 +445,130 @@ def test_a_layout_with_control_characters_is_refused_without_echoing_them(client
     assert [str(m) for m in response.context["messages"]] == [
         "There is no badge layout “a<b>”. Choose one of: a4, a6, card."
     ]
+
+
+@pytest.fixture
+def manager(client):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="Registration managers"))
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize(
+    ("action", "layout"),
+    [("print_badges", "a4"), ("print_badges_single", "a6"), ("print_badges_card", "card")],
+)
+def test_the_admin_prints_badges_in_each_layout_and_records_which(
+    client, manager, event, action, layout
+):
+    delegate = Factory(event=event)
+    with translation.override("en"):
+        changelist = reverse("admin:registrations_registration_changelist")
+    response = client.post(changelist, {"action": action, "_selected_action": [delegate.pk]})
+    assert _sizes(b"".join(response.streaming_content)) == [SIZES[layout]]
+    record = ExportRecord.objects.get()
+    assert (record.dataset, record.filters, record.user) == ("badges", {"layout": layout}, manager)
+
+
+def test_the_command_prints_the_confirmed_delegates_cards(event, tmp_path):
+    Factory(event=event, given_name="Anna", family_name="Huber")
+    Factory(event=event, family_name="Novak", status=Registration.Status.WAITLISTED)
+    target = tmp_path / "cards.pdf"
+    out = io.StringIO()
+    call_command("print_badges", event.slug, "--layout", "card", "-o", str(target), stdout=out)
+    assert out.getvalue() == f"1 badges written to {target}\n"
+    pdf = target.read_bytes()
+    assert _sizes(pdf) == [SIZES["card"]]
+    assert "Anna Huber" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    record = ExportRecord.objects.get()
+    assert (record.via, record.filters, record.rows) == ("command", {"layout": "card"}, 1)
+
+
+def test_the_command_refuses_an_unknown_layout_and_writes_nothing(event, tmp_path):
+    target = tmp_path / "out"
+    target.mkdir()
+    with pytest.raises(CommandError, match="argument --layout: invalid choice: 'a5'"):
+        call_command("print_badges", event.slug, "--layout", "a5", "-o", str(target / "x"))
+    with pytest.raises(CommandError, match="No event with the slug 'nope'"):
+        call_command("print_badges", "nope", "-o", str(target / "x"))
+    assert list(target.iterdir()) == []
+    assert not ExportRecord.objects.exists()
+
+
+def test_the_service_refuses_an_unknown_layout_before_writing_or_recording(event):
+    Factory(event=event)
+    out = io.BytesIO()
+    with translation.override("bg"), pytest.raises(ValidationError) as refused:
+        services.badges_print(
+            registrations=Registration.objects.all(), out=out, layout="a5", by=None, via="test"
+        )
+    assert refused.value.messages == ["Няма формат на бадж „a5“. Изберете един от: a4, a6, card."]
+    assert out.getvalue() == b""
+    assert not ExportRecord.objects.exists()
+
+
+# --- the logo ------------------------------------------------------------------------------
+
+
+def test_the_logo_is_the_first_organiser_s_that_has_one(event):
+    other = OpenEventFactory()
+    pdf = render("a6", [Factory(event=other)])
+    assert image_boxes(pypdfium2.PdfDocument(pdf)[0]) == []
+    # An organiser named earlier but without a logo does not take its place.
+    earlier = OrganisationFactory(name_en="0 First, no logo")
+    event.organisers.add(earlier)
+    page = pypdfium2.PdfDocument(render("a6", [Factory(event=event)]))[0]
+    [logo] = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])
+    # Scaled once to its frame (31.15 mm wide on A6) at 300 dpi, not embedded at 900 × 300.
+    assert logo.get_px_size() == (368, 123)
+
+
+def test_an_unreadable_logo_leaves_it_out_and_the_badges_are_still_printed(event, caplog):
+    organiser = event.organisers.exclude(logo="").get()
+    organiser.logo.save("broken.png", ContentFile(b"not an image"), save=True)
+    pdf = render("card", [Factory(event=event, given_name="Anna", family_name="Huber")])
+    page = pypdfium2.PdfDocument(pdf)[0]
+    assert image_boxes(page) == []
+    assert "Anna Huber" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert f"The logo of organisation {organiser.pk} cannot be read" in caplog.text
+
+
+def test_the_logo_is_read_once_per_run_and_stored_once_in_the_file(
+    event, django_assert_num_queries
+):
+    holders = [Factory(event=event) for _n in range(9)]
+    with django_assert_num_queries(1):  # the organiser with the logo, once
+        pdf = render("a4", holders)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    images = {
+        xobject.idnum
+        for page in reader.pages
+        for xobject in page["/Resources"]["/XObject"].values()
+        if xobject.get_object()["/Subtype"] == "/Image"
+    }
+    assert len(images) == 1
+
+
+# --- runs of any size ----------------------------------------------------------------------
+
+
+def _peak_memory(event, layout: str, count: int) -> int:
+    with tempfile.TemporaryFile() as out:
+        tracemalloc.start()
+        try:
+            assert badges.badges_pdf(_holders(event, count), out, layout=layout) == count
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+
+@pytest.mark.parametrize("layout", [BadgeLayout.A6, BadgeLayout.CARD])
+def test_memory_does_not_grow_with_the_run_in_the_single_layouts_with_a_logo(event, layout):
+    """(Eight per A4 page: test_documents.py.)"""
+    _peak_memory(event, layout, 30)  # fonts loaded, the (bounded) cache of QR codes filled
+    few, many = _peak_memory(event, layout, 16), _peak_memory(event, layout, 200)
+    # Measured: some 320 KB more for 184 more badges, each a page here: the file's index
+    # (a few numbers a page, as for A4) and garbage the collector has not reached yet.
+    # The logo is scaled and embedded once per run.
+    assert many - few < 400_000

@@ -115,10 +115,11 @@ class Layout:
     portrait: bool = False
     logo_height: float = 0
     cutting_guides: bool = False
-    centred: bool = field(init=False, default=False)
 
-    def __post_init__(self):
-        object.__setattr__(self, "centred", self.portrait)
+    @property
+    def centred(self) -> bool:
+        """Portrait badges are set centred, landscape ones from the left."""
+        return self.portrait
 
     def frames(self, *, logo: bool) -> Frames:
         return (self._portrait if self.portrait else self._landscape)(logo=logo)
@@ -128,10 +129,10 @@ class Layout:
         w, h, pad, gap = self.width, self.height, self.pad, self.pad / 2
         band = Frame(0, h - self.band, w, self.band)
         reference_height = _line_height(self.reference, 1)
-        column = max(self.qr, 0)
+        column = self.qr
         column_x = w - pad - column
         qr = Frame(column_x, pad + reference_height, self.qr, self.qr)
-        reference = Frame(column_x - gap / 2, pad, column + gap / 2, reference_height)
+        reference = Frame(column_x, pad, column, reference_height)
         inner_top = band.y - gap
         logo_frame = None
         if logo:
@@ -212,9 +213,9 @@ LAYOUTS: dict[str, Layout] = {
         honorific=Style(REGULAR, 11, 8),
         name=Style(BOLD, 24, 13, lines=2, space_before=0.2),
         latin=Style(REGULAR, 13, 9),
-        position=Style(REGULAR, 10, 8, lines=2, space_before=0.5),
-        organisation=Style(BOLD, 11, 8, lines=2, space_before=0.4),
-        group=Style(REGULAR, 11, 8, lines=2, space_before=0.3),
+        position=Style(REGULAR, 10, 8.5, lines=2, space_before=0.5),
+        organisation=Style(BOLD, 11, 9, lines=2, space_before=0.4),
+        group=Style(REGULAR, 11, 9, lines=2, space_before=0.3),
         event=Style(REGULAR, 8.5, 7, lines=3, colour=GREY),
         reference=Style(REGULAR, 8.5, 7),
         portrait=True,
@@ -517,10 +518,7 @@ def _badge(canvas: Canvas, registration: Registration, layout: Layout, run: _Run
     _qr(canvas, badge_code(registration), qr.x, qr.y, qr.width)
     reference = frames.reference
     size, lines = fit(registration.reference, layout.reference, reference.width)
-    centre = Frame(
-        qr.x + qr.width / 2 - reference.width / 2, reference.y, reference.width, reference.height
-    )
-    _draw(lines, layout.reference, size, centre, reference.top, canvas=canvas, centred=True)
+    _draw(lines, layout.reference, size, reference, reference.top, canvas=canvas, centred=True)
 
 
 def badges_pdf(

@@ -8,7 +8,8 @@ check keyboard use. Neither replaces a review with a screen reader.
 import pytest
 from django.core.management import call_command
 
-from tests.factories import VerifiedUserFactory
+from events.models import Event
+from tests.factories import RegistrationFactory, VerifiedUserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,4 +75,22 @@ def test_registration_form_with_errors_has_no_wcag_violations(page, live_server,
     page.locator("#id_phone").fill("12")
     page.locator("main button[type=submit]").click()
     page.locator(".form-errors").wait_for()
+    assert _violations(axe, page) == []
+
+
+@pytest.mark.parametrize("lang", ["bg", "en"])
+def test_a_confirmed_registration_with_its_badge_layouts_has_no_wcag_violations(
+    page, live_server, demo, axe, lang
+):
+    user = VerifiedUserFactory(email="delegate@example.org")
+    registration = RegistrationFactory(
+        event=Event.objects.get(slug="emn-demo"), user=user, reference="EMN30-BADGE"
+    )
+    page.goto(live_server.url + f"/{lang}/accounts/login/")
+    page.locator("#id_login").fill(user.email)
+    page.locator("#id_password").fill("correct horse battery staple")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"**/{lang}/registrations/")
+    page.goto(live_server.url + f"/{lang}/registrations/{registration.reference}/")
+    assert page.locator("a[href$='badge.pdf?layout=card']").count() == 1
     assert _violations(axe, page) == []

@@ -31,7 +31,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from registrations import badges, services
-from registrations.models import BadgeLayout, ExportRecord, Registration
+from registrations.models import BadgeLayout, ExportJob, ExportRecord, Registration
 from tests.factories import DelegationFactory, OpenEventFactory, OrganisationFactory, UserFactory
 from tests.factories import RegistrationFactory as Factory
 from tests.registrations.test_documents import _holders
@@ -506,6 +506,22 @@ def test_the_service_refuses_an_unknown_layout_before_writing_or_recording(event
     assert refused.value.messages == ["Няма формат на бадж „a5“. Изберете един от: a4, a6, card."]
     assert out.getvalue() == b""
     assert not ExportRecord.objects.exists()
+
+
+def test_a_background_run_in_an_unknown_layout_is_refused_before_it_is_queued(event):
+    Factory(event=event)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.export_job_start(
+            event=event,
+            registrations=Registration.objects.all(),
+            kind=ExportJob.Kind.BADGES,
+            language="en",
+            by=None,
+            via="test",
+            badge_layout="a5",
+        )
+    assert refused.value.messages == ["There is no badge layout “a5”. Choose one of: a4, a6, card."]
+    assert not ExportJob.objects.exists()
 
 
 # --- the logo ------------------------------------------------------------------------------

@@ -143,7 +143,7 @@ def measure(kind: str, *, rows: int, out: str) -> dict:
             )
         elif kind == "badges":
             items = services.badges_print(
-                registrations=registrations, out=file, per_page=8, by=None, via="bench"
+                registrations=registrations, out=file, layout="a4", by=None, via="bench"
             )
         elif kind == "copy":
             with psycopg.connect(database) as connection:

@@ -42,6 +42,7 @@ from .exports import DATASETS
 from .exports import http as exports_http
 from .forms import ExportForm, MessageForm
 from .models import (
+    BadgeLayout,
     Delegation,
     ExportJob,
     ExportRecord,
@@ -414,7 +415,7 @@ def approve_visa_letters(modeladmin, request, queryset):
     )
 
 
-def _badges_response(modeladmin, request, queryset, per_page: int):
+def _badges_response(modeladmin, request, queryset, layout: str):
     skipped = queryset.count() - services.badges_confirmed(queryset).count()
     if skipped:
         modeladmin.message_user(
@@ -437,15 +438,15 @@ def _badges_response(modeladmin, request, queryset, per_page: int):
             registrations=queryset,
             kind=ExportJob.Kind.BADGES,
             language=get_language(),
-            per_page=per_page,
+            badge_layout=layout,
             by=request.user,
             via="admin",
-            filters={"per_page": per_page},
+            filters={"layout": layout},
         )
         return redirect("admin:registrations_exportjob_progress", job.pk)
     out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
     services.badges_print(
-        registrations=queryset, out=out, per_page=per_page, by=request.user, via="admin"
+        registrations=queryset, out=out, layout=layout, by=request.user, via="admin"
     )
     out.seek(0)
     return _private(
@@ -461,12 +462,17 @@ def _private(response):
 
 @admin.action(description=_("Print badges, eight per A4 page"), permissions=["export"])
 def print_badges(modeladmin, request, queryset):
-    return _badges_response(modeladmin, request, queryset, per_page=8)
+    return _badges_response(modeladmin, request, queryset, BadgeLayout.A4)
 
 
-@admin.action(description=_("Print badges, one per page"), permissions=["export"])
+@admin.action(description=_("Print badges, one per A6 page"), permissions=["export"])
 def print_badges_single(modeladmin, request, queryset):
-    return _badges_response(modeladmin, request, queryset, per_page=1)
+    return _badges_response(modeladmin, request, queryset, BadgeLayout.A6)
+
+
+@admin.action(description=_("Print badges on ID-1 cards (CR80)"), permissions=["export"])
+def print_badges_card(modeladmin, request, queryset):
+    return _badges_response(modeladmin, request, queryset, BadgeLayout.CARD)
 
 
 # What the services record, as the History page names it.
@@ -550,6 +556,7 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
         approve_visa_letters,
         print_badges,
         print_badges_single,
+        print_badges_card,
     ]
     inlines = [SessionSignupInline, NotificationInline]
     readonly_fields = [
@@ -1061,6 +1068,7 @@ class ExportJobAdmin(RecordAdmin):
         "kind",
         "dataset_label",
         "format_label",
+        "badge_layout",
         "language",
         "status",
         "done",

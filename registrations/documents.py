@@ -30,7 +30,6 @@ from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate
 from events.formatting import date_range
 
 from .models import LetterTemplate, Registration
-from .pdfstream import PageStreamingCanvas
 from .placeholders import fill_placeholders
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -100,15 +99,6 @@ def _qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
     canvas.restoreState()
 
 
-def _fit(
-    canvas: Canvas, text: str, font: str, size: float, width: float, minimum: float = 7
-) -> float:
-    """The largest font size, up to `size`, at which `text` fits in `width`."""
-    while size > minimum and canvas.stringWidth(text, font, size) > width:
-        size -= 0.5
-    return size
-
-
 def _clip(canvas: Canvas, text: str, font: str, size: float, width: float) -> str:
     """`text`, shortened with an ellipsis if it is still wider than `width`."""
     if canvas.stringWidth(text, font, size) <= width:
@@ -145,63 +135,7 @@ def _lines(
     return y
 
 
-# --- badges -------------------------------------------------------------------------------
-
-BADGE_WIDTH, BADGE_HEIGHT = 105 * mm, 74 * mm  # eight to an A4 page
-
-
-def _badge(
-    canvas: Canvas, registration: Registration, x: float, y: float, roles: dict[str, str]
-) -> None:
-    w, h, pad = BADGE_WIDTH, BADGE_HEIGHT, 6 * mm
-    canvas.setStrokeColor(colors.HexColor("#C8CED6"))
-    canvas.setLineWidth(0.5)
-    canvas.rect(x, y, w, h)  # cutting guide
-    band = 11 * mm
-    canvas.setFillColor(ROLE_COLOURS[registration.role])
-    canvas.rect(x, y + h - band, w, band, stroke=0, fill=1)
-    canvas.setFillColor(colors.white)
-    role = roles[registration.role]
-    canvas.setFont(BOLD, 11)
-    canvas.drawCentredString(x + w / 2, y + h - band + 3.8 * mm, role)
-
-    canvas.setFillColor(colors.black)
-    text_width = w - 2 * pad - 24 * mm
-    top = y + h - band - 8 * mm
-    if registration.honorific:
-        canvas.setFont(REGULAR, 9)
-        canvas.drawString(x + pad, top, registration.honorific)
-        top -= 6 * mm
-    # A script the font cannot draw (Chinese, say) would print as empty boxes: the Latin
-    # spelling, which such names must have, stands in for it.
-    name = registration.full_name
-    if not _printable(name):
-        name = registration.full_name_latin
-    name_size = _fit(canvas, name, BOLD, 17, text_width)
-    canvas.setFont(BOLD, name_size)
-    canvas.drawString(x + pad, top, _clip(canvas, name, BOLD, name_size, text_width))
-    top -= name_size * 0.45 * mm + 2 * mm
-    if registration.full_name_latin != name:
-        latin = registration.full_name_latin
-        latin_size = _fit(canvas, latin, REGULAR, 11, text_width)
-        canvas.setFont(REGULAR, latin_size)
-        canvas.drawString(x + pad, top, _clip(canvas, latin, REGULAR, latin_size, text_width))
-        top -= 6 * mm
-    if registration.position:
-        top = _lines(
-            canvas, registration.position, REGULAR, 8.5, x + pad, top, text_width, max_lines=2
-        )
-    top = _lines(canvas, registration.organisation, BOLD, 9, x + pad, top, text_width, max_lines=2)
-    group = registration.delegation.name if registration.delegation else registration.country.name
-    if group:
-        _lines(canvas, str(group), REGULAR, 8.5, x + pad, top, text_width, max_lines=1)
-    qr = 22 * mm
-    _qr(canvas, badge_code(registration), x + w - pad - qr, y + pad + 3 * mm, qr)
-    canvas.setFont(REGULAR, 7)
-    canvas.drawCentredString(x + w - pad - qr / 2, y + pad, registration.reference)
-    canvas.setFont(REGULAR, 7)
-    canvas.setFillColor(colors.HexColor("#4A5561"))
-    canvas.drawString(x + pad, y + pad, str(registration.event.title)[:70])
+# --- badges (drawn in registrations/badges.py) -------------------------------------------
 
 
 def badge_code(registration: Registration) -> str:
@@ -222,39 +156,20 @@ def _role_label(role: str) -> str:
     return " / ".join(labels)
 
 
-def badges_pdf(registrations: Iterable[Registration], out: BinaryIO, *, per_page: int = 8) -> int:
-    """Writes badges for `registrations` to `out`: one per page (A6) or eight per A4 page.
+def badges_pdf(
+    registrations: Iterable[Registration],
+    out: BinaryIO,
+    *,
+    layout: str = "a4",
+    per_page: int | None = None,
+) -> int:
+    """Badges, drawn by `registrations.badges.badges_pdf` (see there). `per_page` (1 or 8)
+    is the older way of choosing A6 or A4, for callers written before the layouts."""
+    from . import badges
 
-    Each page goes to `out` as soon as it is full (`PageStreamingCanvas`), so memory does
-    not grow with the number of badges: give it an iterator (`QuerySet.iterator()`)."""
-    if per_page not in (1, 8):
-        raise ValueError("per_page must be 1 or 8")
-    pagesize = (BADGE_WIDTH, BADGE_HEIGHT) if per_page == 1 else A4
-    canvas = _canvas(out, pagesize, _("Badges"), kind=PageStreamingCanvas)
-    roles = {role: _role_label(role) for role in Registration.Role}
-    count = 0
-    for count, registration in enumerate(registrations, start=1):
-        if per_page == 1:
-            if count > 1:
-                canvas.showPage()
-            _badge(canvas, registration, 0, 0, roles)
-            continue
-        slot = (count - 1) % 8
-        if slot == 0 and count > 1:
-            canvas.showPage()
-        column, row = slot % 2, slot // 2
-        _badge(
-            canvas,
-            registration,
-            column * BADGE_WIDTH,
-            A4[1] - (row + 1) * BADGE_HEIGHT - 0.5 * mm,
-            roles,
-        )
-    if count == 0:
-        canvas.setFont(REGULAR, 10)
-        canvas.drawString(10 * mm, pagesize[1] - 15 * mm, _("No badges to print."))
-    canvas.save()
-    return count
+    if per_page is not None:
+        layout = {1: "a6", 8: "a4"}.get(per_page, str(per_page))
+    return badges.badges_pdf(registrations, out, layout=layout)
 
 
 # --- confirmation ---------------------------------------------------------------------------

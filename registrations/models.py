@@ -774,6 +774,14 @@ def private_storage():
     return storages["private"]
 
 
+class BadgeLayout(models.TextChoices):
+    """The sizes badges are printed in (the drawing of each is in `registrations.badges`)."""
+
+    A4 = "a4", _("Eight per A4 page (105 × 74 mm each)")
+    A6 = "a6", _("One per A6 page (105 × 148 mm)")
+    CARD = "card", _("ID-1 card for card printers (CR80, 85.6 × 54 mm)")
+
+
 class ExportJob(models.Model):
     """A large export or badge run, made by a worker while its requester watches the progress.
 
@@ -809,7 +817,9 @@ class ExportJob(models.Model):
     dataset = models.CharField(_("list"), max_length=40)
     format = models.CharField(_("format"), max_length=10)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
-    per_page = models.PositiveSmallIntegerField(_("badges per page"), null=True, blank=True)
+    badge_layout = models.CharField(
+        _("badge layout"), max_length=4, choices=BadgeLayout, blank=True
+    )
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     selection = models.JSONField(_("registrations"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.QUEUED)

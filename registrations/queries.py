@@ -163,6 +163,21 @@ def delegation_members(*, delegation: Delegation) -> QuerySet[Registration]:
     return delegation.registrations.select_related("user").order_by("family_name", "given_name")
 
 
+def registrations_of_delegation(
+    registrations: QuerySet[Registration], *, delegation: str
+) -> QuerySet[Registration]:
+    """Those of `registrations` in the delegation named `delegation` (in any language) or
+    with that id, as the commands take it."""
+    match = (
+        Q(delegation__name=delegation)
+        | Q(delegation__name_bg=delegation)
+        | Q(delegation__name_en=delegation)
+    )
+    if delegation.isdigit():
+        match |= Q(delegation_id=int(delegation))
+    return registrations.filter(match)
+
+
 def delegations_headed_by(*, user) -> QuerySet[Delegation]:
     return (
         Delegation.objects.filter(head=user).select_related("event").order_by("-event__start_date")

@@ -43,6 +43,7 @@ from outbox import services as outbox
 
 from . import notifications, queries
 from .models import (
+    BadgeLayout,
     Delegation,
     ExportJob,
     ExportRecord,
@@ -930,21 +931,21 @@ def badges_confirmed(registrations) -> QuerySet[Registration]:
 
 
 def _write_badges(
-    *, registrations, out: BinaryIO, per_page: int, progress: Callable[[int], None] | None = None
+    *, registrations, out: BinaryIO, layout: str, progress: Callable[[int], None] | None = None
 ) -> int:
-    from . import documents
+    from . import badges
 
     ordered = (
         badges_confirmed(registrations)
         .select_related("event", "delegation")
         .order_by("family_name", "given_name", "pk")
     )
-    return documents.badges_pdf(
-        _counted(ordered.iterator(chunk_size=200), progress), out, per_page=per_page
+    return badges.badges_pdf(
+        _counted(ordered.iterator(chunk_size=200), progress), out, layout=layout
     )
 
 
-def _record_badges(*, registrations, per_page: int, by, via: str) -> list[ExportRecord]:
+def _record_badges(*, registrations, layout: str, by, via: str) -> list[ExportRecord]:
     per_event = badges_confirmed(registrations).order_by().values("event_id")
     return [
         _record_export(
@@ -954,18 +955,19 @@ def _record_badges(*, registrations, per_page: int, by, via: str) -> list[Export
             dataset="badges",
             file_format="pdf",
             language=translation.get_language(),
-            filters={"per_page": per_page},
+            filters={"layout": layout},
             rows=row["rows"],
         )
         for row in per_event.annotate(rows=Count("pk"))
     ]
 
 
-def badges_print(*, registrations, out: BinaryIO, per_page: int, by, via: str) -> int:
-    """Writes the badges of the confirmed ones among `registrations` to `out`; the others get
-    none. Once the file is complete, recorded like an export, one record per event."""
-    printed = _write_badges(registrations=registrations, out=out, per_page=per_page)
-    _record_badges(registrations=registrations, per_page=per_page, by=by, via=via)
+def badges_print(*, registrations, out: BinaryIO, layout: str, by, via: str) -> int:
+    """Writes the badges of the confirmed ones among `registrations` to `out` in `layout` (a
+    `BadgeLayout`; another is refused with a ValidationError before anything is written); the
+    others get none. Once the file is complete, recorded like an export, one record per event."""
+    printed = _write_badges(registrations=registrations, out=out, layout=layout)
+    _record_badges(registrations=registrations, layout=layout, by=by, via=via)
     return printed
 
 
@@ -984,7 +986,7 @@ def export_job_start(
     via: str,
     dataset: str = "",
     file_format: str = "",
-    per_page: int | None = None,
+    badge_layout: str = "",
     filters: Mapping[str, Any] | None = None,
 ) -> ExportJob:
     """Keeps which registrations to export and hands the work to a worker after the commit."""
@@ -997,7 +999,11 @@ def export_job_start(
             event=event, registrations=registrations, dataset=dataset, file_format=file_format
         )
     else:
-        dataset, file_format, per_page = "badges", "pdf", per_page or 8
+        from . import badges
+
+        badge_layout = badge_layout or BadgeLayout.A4
+        badges.layout_for(badge_layout)  # refused now, in the requester's language
+        dataset, file_format = "badges", "pdf"
         registrations = badges_confirmed(registrations)
     selection = list(registrations.filter(event=event).order_by("pk").values_list("pk", flat=True))
     job = ExportJob(
@@ -1008,7 +1014,7 @@ def export_job_start(
         dataset=dataset,
         format=file_format,
         language=language,
-        per_page=per_page,
+        badge_layout=badge_layout,
         filters=dict(filters or {}),
         selection=selection,
         total=len(selection),
@@ -1048,7 +1054,10 @@ def export_job_run(*, job_id: str) -> ExportJob:
                 )
             else:
                 rows = _write_badges(
-                    registrations=registrations, out=out, per_page=job.per_page, progress=progress
+                    registrations=registrations,
+                    out=out,
+                    layout=job.badge_layout,
+                    progress=progress,
                 )
             out.seek(0)
             # The file and the record of the export exist together or not at all.
@@ -1068,7 +1077,7 @@ def export_job_run(*, job_id: str) -> ExportJob:
                 else:
                     [record] = _record_badges(
                         registrations=registrations,
-                        per_page=job.per_page,
+                        layout=job.badge_layout,
                         by=job.requested_by,
                         via=job.via,
                     )

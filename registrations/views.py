@@ -24,14 +24,14 @@ from events import queries as event_queries
 from events import schedule
 from events.views import EventMixin
 
-from . import dashboard, documents, queries, services
+from . import badges, dashboard, documents, queries, services
 from .forms import (
     CancelForm,
     PrivacyNoticeAcceptForm,
     RegistrationCreateForm,
     RegistrationDetailsForm,
 )
-from .models import Delegation, PrivacyNotice, SessionSignup
+from .models import BadgeLayout, Delegation, PrivacyNotice, SessionSignup
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -316,11 +316,22 @@ class _RegistrationDocumentView(RegistrationMixin, View):
 
 
 class BadgeView(_RegistrationDocumentView):
+    """The delegate's badge, in the layout of `?layout=` (A6 unless asked for another)."""
+
     filename = "badge"
+
+    def get(self, request, *args, **kwargs):
+        if self.available():
+            try:
+                self.layout = badges.layout_for(request.GET.get("layout", BadgeLayout.A6)).key
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect(self.registration)
+        return super().get(request, *args, **kwargs)
 
     def document(self) -> bytes:
         out = BytesIO()
-        documents.badges_pdf([self.registration], out, per_page=1)
+        badges.badges_pdf([self.registration], out, layout=self.layout)
         return out.getvalue()
 
 

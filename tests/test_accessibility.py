@@ -11,7 +11,12 @@ from django.core.management import call_command
 from events.models import Event
 from registrations import services
 from tests.browser import sign_in
-from tests.factories import SessionMaterialFactory, VerifiedUserFactory, details
+from tests.factories import (
+    RegistrationFactory,
+    SessionMaterialFactory,
+    VerifiedUserFactory,
+    details,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -132,4 +137,22 @@ def test_a_session_page_with_interpretation_and_materials_has_no_wcag_violations
     SessionMaterialFactory(session=opening, title_en="Welcoming address", title_bg="Слово")
     page.goto(live_server.url + f"/{lang}/events/emn-2018/sessions/{opening.pk}/")
     assert page.locator(".materials a").count() == 1
+    assert _violations(axe, page) == []
+
+
+@pytest.mark.parametrize("lang", ["bg", "en"])
+def test_a_confirmed_registration_with_its_badge_layouts_has_no_wcag_violations(
+    page, live_server, demo, axe, lang
+):
+    user = VerifiedUserFactory(email="delegate@example.org")
+    registration = RegistrationFactory(
+        event=Event.objects.get(slug="emn-demo"), user=user, reference="EMN30-BADGE"
+    )
+    page.goto(live_server.url + f"/{lang}/accounts/login/")
+    page.locator("#id_login").fill(user.email)
+    page.locator("#id_password").fill("correct horse battery staple")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"**/{lang}/registrations/")
+    page.goto(live_server.url + f"/{lang}/registrations/{registration.reference}/")
+    assert page.locator("a[href$='badge.pdf?layout=card']").count() == 1
     assert _violations(axe, page) == []

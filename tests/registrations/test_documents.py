@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from registrations import documents, services
+from registrations import badges, documents, services
 from registrations.models import LetterTemplate, Notification, Registration
 from tests.factories import (
     DelegationFactory,
@@ -69,7 +69,7 @@ def test_badge_shows_both_scripts_the_role_and_a_qr_of_the_reference(event, rado
         delegation=DelegationFactory(event=event, name_en="IOM Austria"),
     )
     out = io.BytesIO()
-    assert documents.badges_pdf([radoslav, anna], out, per_page=8) == 2
+    assert badges.badges_pdf([radoslav, anna], out, layout="a4") == 2
     pdf = out.getvalue()
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
@@ -93,13 +93,13 @@ def test_badge_shows_both_scripts_the_role_and_a_qr_of_the_reference(event, rado
 def test_badges_one_per_page(event, radoslav):
     others = RegistrationFactory.create_batch(2, event=event)
     out = io.BytesIO()
-    documents.badges_pdf([radoslav, *others], out, per_page=1)
+    badges.badges_pdf([radoslav, *others], out, layout="a6")
     assert len(pypdf.PdfReader(io.BytesIO(out.getvalue())).pages) == 3
 
 
 def test_nine_badges_take_two_a4_pages(event):
     out = io.BytesIO()
-    documents.badges_pdf(RegistrationFactory.create_batch(9, event=event), out, per_page=8)
+    badges.badges_pdf(RegistrationFactory.create_batch(9, event=event), out, layout="a4")
     assert len(pypdf.PdfReader(io.BytesIO(out.getvalue())).pages) == 2
 
 
@@ -315,7 +315,7 @@ def test_badge_clips_a_name_too_long_for_it(event):
         organisation="International" * 8,
     )
     out = io.BytesIO()
-    documents.badges_pdf([long_name], out, per_page=1)
+    badges.badges_pdf([long_name], out, layout="a6")
     text = _text(out.getvalue())
     assert "…" in text
     assert "Papadopoulou-Vasilopoulou" not in text
@@ -330,7 +330,7 @@ def test_badge_prints_the_latin_name_for_a_script_the_font_lacks(event):
         family_name_latin="Lee",
     )
     out = io.BytesIO()
-    documents.badges_pdf([registration], out, per_page=1)
+    badges.badges_pdf([registration], out, layout="a6")
     text = _text(out.getvalue())
     assert "Bruce Lee" in text
     assert "李" not in text
@@ -384,7 +384,7 @@ def _peak_memory(event, count: int) -> int:
     with tempfile.TemporaryFile() as out:
         tracemalloc.start()
         try:
-            assert documents.badges_pdf(_holders(event, count), out, per_page=8) == count
+            assert badges.badges_pdf(_holders(event, count), out, layout="a4") == count
             return tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
@@ -402,5 +402,5 @@ def test_badge_pages_go_to_the_file_as_they_are_done_so_memory_does_not_grow(eve
 
 def test_every_badge_on_every_page_carries_a_readable_code(event):
     out = io.BytesIO()
-    documents.badges_pdf(_holders(event, 9), out, per_page=8)
+    badges.badges_pdf(_holders(event, 9), out, layout="a4")
     assert _qr_codes(out.getvalue()) == [f"EMN30-{n:05d}" for n in range(9)]

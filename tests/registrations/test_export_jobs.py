@@ -182,12 +182,35 @@ def test_a_large_badge_run_is_made_in_the_background(
         )
     job = ExportJob.objects.get()
     assert response["Location"] == _admin("registrations_exportjob_progress", job.pk)
-    assert (job.kind, job.status, job.total, job.per_page) == ("badges", "done", 2, 8)
+    assert (job.kind, job.status, job.total, job.badge_layout) == ("badges", "done", 2, "a4")
     pdf = b"".join(client.get(_admin("registrations_exportjob_download", job.pk)).streaming_content)
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Радослав" in text
     assert "Novak" not in text
     assert (job.record.dataset, job.record.rows) == ("badges", 2)
+
+
+def test_a_large_run_of_id1_cards_is_made_in_the_background_in_card_size(
+    client, manager, event, people, django_capture_on_commit_callbacks
+):
+    selected = [people["radoslav"].pk, people["anna"].pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            _admin("registrations_registration_changelist"),
+            {"action": "print_badges_card", "_selected_action": selected},
+        )
+    job = ExportJob.objects.get()
+    assert (job.status, job.badge_layout, job.record.filters) == (
+        "done",
+        "card",
+        {"layout": "card"},
+    )
+    pdf = b"".join(client.get(_admin("registrations_exportjob_download", job.pk)).streaming_content)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    # 85.6 × 54 mm, in points
+    assert [(round(p.mediabox.width, 1), round(p.mediabox.height, 1)) for p in pages] == [
+        (242.6, 153.1)
+    ] * 2
 
 
 def test_the_command_leaves_no_file_when_it_cannot_write(event, people, tmp_path):

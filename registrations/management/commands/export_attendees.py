@@ -4,10 +4,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
 from events.models import Event
-from registrations import services
+from registrations import queries, services
 from registrations.exports import DATASETS
 from registrations.models import Registration
 
@@ -49,14 +48,9 @@ class Command(BaseCommand):
         if status:
             registrations = registrations.filter(status__in=status)
         if delegation:
-            match = (
-                Q(delegation__name=delegation)
-                | Q(delegation__name_bg=delegation)
-                | Q(delegation__name_en=delegation)
+            registrations = queries.registrations_of_delegation(
+                registrations, delegation=delegation
             )
-            if delegation.isdigit():
-                match |= Q(delegation_id=int(delegation))
-            registrations = registrations.filter(match)
         filters = {"status": status or [], "delegation": delegation or ""}
         target = Path(output)
         if not target.parent.is_dir():

@@ -145,8 +145,8 @@ def test_grid_query_count_does_not_grow_with_the_agenda(
             track=track,
         )
         SessionSpeakerFactory(session=session)
-    # the event, the sessions with room and track, their speakers
-    with django_assert_num_queries(3):
+    # the event, the sessions with room and track, their speakers, interpretation and materials
+    with django_assert_num_queries(5):
         response = client.get(url("events:agenda_grid", slug=event.slug))
     assert len(response.context["grid"].sessions) == sessions
     # the event, the sessions' times and rooms
@@ -258,6 +258,7 @@ def test_now_query_count_does_not_grow(client, django_assert_num_queries, sessio
             event=event, start=start, end=start + datetime.timedelta(minutes=10), room=rooms[n % 3]
         )
         SessionSpeakerFactory(session=session)
-    # the event, the next start, the sessions with room and track, their speakers
-    with django_assert_num_queries(4):
+    # the event, the next start, the sessions with room and track, their speakers,
+    # interpretation and materials
+    with django_assert_num_queries(6):
         client.get(url("events:now", slug=event.slug))

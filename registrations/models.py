@@ -431,6 +431,23 @@ class Registration(models.Model):
         return self.full_name
 
     @property
+    def passport_given_name(self) -> str:
+        """The given name as in the passport: its Latin spelling, or the name itself when it
+        is written in Latin already (the form asks for a spelling only then)."""
+        return self.given_name_latin or self.given_name
+
+    @property
+    def passport_family_name(self) -> str:
+        return self.family_name_latin or self.family_name
+
+    @property
+    def name_as_in_passport(self) -> str:
+        """What a visa letter and its verification page call the person."""
+        if self.is_anonymised:
+            return self.ANONYMOUS
+        return f"{self.passport_given_name} {self.passport_family_name}"
+
+    @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
 
@@ -724,12 +741,12 @@ class IssuedDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.issued_at:%Y-%m-%d}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("registrations:verify", kwargs={"token": self.token})
+
     @property
     def is_current(self) -> bool:
         return self.withdrawn_at is None
-
-    def get_absolute_url(self) -> str:
-        return reverse("registrations:verify", kwargs={"token": self.token})
 
 
 class ExportRecord(models.Model):

@@ -513,7 +513,9 @@ def _visa_letter_withdraw(registration: Registration, *, tell_staff: bool = True
         notifications.tell_staff_visa_letter_withdrawn(registration=registration)
 
 
-def documents_withdraw(*, registration_ids: Iterable[int], kind: str | None = None, now=None) -> int:
+def documents_withdraw(
+    *, registration_ids: Iterable[int], kind: str | None = None, now=None
+) -> int:
     """Withdraws the current documents (of `kind`, or all) issued to these registrations;
     their verification pages say "withdrawn" from then on. Returns how many."""
     current = IssuedDocument.objects.filter(

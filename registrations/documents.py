@@ -460,6 +460,10 @@ def _particulars(registration: Registration, template: LetterTemplate, styles) -
     return table
 
 
+LETTER_MARGIN = 25 * mm
+LETTER_TEXT_WIDTH = A4[0] - 2 * LETTER_MARGIN
+
+
 def verification_url(document: IssuedDocument, language: str) -> str:
     """The address printed on a document, where anyone can check it, in its language."""
     with translation.override(language):
@@ -475,14 +479,20 @@ def _verification(document: IssuedDocument | None, language: str, styles) -> lis
             )
         ]
     url = verification_url(document, language)
+    size = 26 * mm
+    # The address on one line, however long the site's name: a broken one is mistyped.
+    column = LETTER_TEXT_WIDTH - size - 5 * mm - 2 * 6 - 2 * 6 - 2  # frame's and cell's padding
+    url_size = 9.5
+    while url_size > 6 and pdfmetrics.stringWidth(url, BOLD, url_size) > column:
+        url_size -= 0.5
+    url_style = ParagraphStyle("url", parent=styles["value"], fontSize=url_size)
     text = [
         Paragraph(
             escape(_("To check that this letter is genuine and still valid, open:")),
             styles["small"],
         ),
-        Paragraph(escape(url), styles["value"]),
+        Paragraph(escape(url), url_style),
     ]
-    size = 26 * mm
     table = Table([[_QRFlowable(url, size), text]], colWidths=[size + 5 * mm, None])
     table.setStyle(
         TableStyle(
@@ -540,8 +550,8 @@ def visa_letter_pdf(
         document_template = SimpleDocTemplate(
             out,
             pagesize=A4,
-            leftMargin=25 * mm,
-            rightMargin=25 * mm,
+            leftMargin=LETTER_MARGIN,
+            rightMargin=LETTER_MARGIN,
             topMargin=22 * mm,
             bottomMargin=22 * mm,
             title=_("Visa invitation letter"),

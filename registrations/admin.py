@@ -31,6 +31,7 @@ from django.urls import path, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -690,7 +691,7 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
         else:
             approve = reverse("admin:registrations_registration_visa_letter_approve", args=[obj.pk])
             parts.append(format_html('<a href="{}">{}</a>', approve, _("Approve the visa letter…")))
-        return format_html_join(format_html("<br>"), "{}", ((part,) for part in parts))
+        return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts))
 
     def visa_letter_preview_view(self, request, object_id):
         """The letter as the delegate gets it, in the language asked for; before approval a

@@ -75,6 +75,9 @@ A_SHOWN_TO = {
     "superuser": {"name", "email", "reference"},
 }
 
+# What of A a page shows to anyone who may open it, whatever their role.
+CASE_SHOWS = {"registrations:verify": {"Zdravka", "Zlatanova"}}
+
 A_NAMES = {
     "given_name": "Здравка",
     "family_name": "Златанова",
@@ -184,7 +187,9 @@ def _build_world(private_root) -> SimpleNamespace:
         event=event, step=PurgeRecord.Step.SENSITIVE, registrations=0
     )
     a.refresh_from_db()
+    letter_token = a.issued_documents.get().token
     return SimpleNamespace(
+        letter_token=letter_token,
         private_root=private_root,
         event=event,
         session=session,
@@ -366,6 +371,10 @@ MATRIX: dict[str, dict] = {
     # A's calendar: its secret address is the key, whoever holds it; it names nobody.
     "registrations:personal_calendar":                EVERYONE,
     "registrations:personal_calendar [forged token]": NOBODY,
+    # A's visa letter's verification page: its address is the key, for the consulate holding
+    # the letter; it names A as in the passport, and nothing else of A (CASE_SHOWS).
+    "registrations:verify":                EVERYONE,
+    "registrations:verify [forged token]": NOBODY,
     # Privacy notices, and accepting a new one (nobody here has one to accept).
     "registrations:privacy_notice":      EVERYONE,
     "registrations:privacy_notice_site": EVERYONE,
@@ -530,6 +539,9 @@ MATRIX: dict[str, dict] = {
     "admin:registrations_registration_history": staff(403,  200,    200),
     "admin:registrations_registration_delete": staff(403,   403,    403),
     "admin:registrations_registration_export": staff(403,   200,    200),
+    # A's visa letter (it quotes the passport) and its approval: visa officers only.
+    "admin:registrations_registration_visa_letter_preview": staff(403, 403, 200),
+    "admin:registrations_registration_visa_letter_approve": staff(403, 403, 200),
     "admin/registrations/registration/<path:object_id>/": to_change_page(
         "registrations_registration"),
 
@@ -617,6 +629,8 @@ CASE_ARGUMENTS = {
     "registrations:delegation": lambda world: {"pk": world.delegation_a.pk},
     "admin:events_event_personal_data": lambda world: {"pk": world.event.pk},
     "registrations:personal_calendar [forged token]": lambda world: {"token": "forged-token"},
+    "registrations:verify": lambda world: {"token": world.letter_token},
+    "registrations:verify [forged token]": lambda world: {"token": "forged-token"},
     "events:session": lambda world: {"pk": world.session.pk},
     "events:session_ics": lambda world: {"pk": world.session.pk},
     "admin:registrations_exportjob_progress": lambda world: {"pk": world.job.pk},
@@ -758,6 +772,7 @@ def test_access(world, case):
             for kind, texts in personal.items()
             if kind not in A_SHOWN_TO.get(role, set())
             for text in texts
+            if text not in CASE_SHOWS.get(case, set())
         ]
         body = _without_echo(_body(response), url) if hidden else ""
         shown = [text for text in hidden if text in body]

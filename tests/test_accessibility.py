@@ -7,8 +7,9 @@ check keyboard use. Neither replaces a review with a screen reader.
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from tests.factories import VerifiedUserFactory
+from tests.factories import IssuedDocumentFactory, VerifiedUserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,3 +76,16 @@ def test_registration_form_with_errors_has_no_wcag_violations(page, live_server,
     page.locator("main button[type=submit]").click()
     page.locator(".form-errors").wait_for()
     assert _violations(axe, page) == []
+
+
+@pytest.mark.parametrize("lang", ["bg", "en"])
+def test_document_verification_pages_have_no_wcag_violations(page, live_server, axe, lang):
+    valid = IssuedDocumentFactory()
+    withdrawn = IssuedDocumentFactory(withdrawn_at=timezone.now())
+    found = {}
+    for token in (valid.token, withdrawn.token, "no-such-document-token"):
+        path = f"/{lang}/verify/{token}/"
+        page.goto(live_server.url + path)
+        if violations := _violations(axe, page):
+            found[path] = violations
+    assert found == {}

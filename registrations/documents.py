@@ -442,7 +442,7 @@ def _particulars(registration: Registration, template: LetterTemplate, styles) -
             ]
             for label, value in rows
         ],
-        colWidths=[55 * mm, None],
+        colWidths=[60 * mm, None],
         spaceBefore=4,
         spaceAfter=10,
     )

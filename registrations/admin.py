@@ -652,10 +652,11 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # What is left of an anonymised registration is a record for the statistics.
         if obj is not None and obj.is_anonymised:
-            return [field.name for field in obj._meta.concrete_fields]
-        readonly = super().get_readonly_fields(request, obj)
+            readonly = [field.name for field in obj._meta.concrete_fields]
+        else:
+            readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and self.has_passport_permission(request):
-            return [*readonly, "visa_letter"]
+            readonly.append("visa_letter")
         return readonly
 
     @admin.display(description=_("visa letter"))

@@ -12,13 +12,16 @@ import zxingcpp
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image
 
 from registrations import documents, services
 from registrations.models import IssuedDocument, Notification, Registration
 from tests.factories import (
+    EventFactory,
+    IssuedDocumentFactory,
     LetterTemplateFactory,
     OpenEventFactory,
     UserFactory,
@@ -257,6 +260,15 @@ def test_anonymising_withdraws_the_letter(client, olena):
     services.visa_letter_approve(registration=olena, by=None)
     document = _issued(olena)
     services.registration_anonymise(registration=olena, by=None)
+    document.refresh_from_db()
+    assert document.withdrawn_at is not None
+
+
+def test_purging_the_passport_data_withdraws_the_letter():
+    last = timezone.localdate() - datetime.timedelta(days=40)
+    event = EventFactory(start_date=last, end_date=last, privacy_sensitive_days=30)
+    document = IssuedDocumentFactory(registration__event=event)
+    call_command("purge_personal_data", stdout=io.StringIO())
     document.refresh_from_db()
     assert document.withdrawn_at is not None
 

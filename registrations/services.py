@@ -1100,7 +1100,8 @@ def export_jobs_expire(*, now: datetime.datetime | None = None) -> int:
 
 
 def visa_letter_approve(*, registration: Registration, by) -> Registration:
-    """Staff approve the visa invitation letter a confirmed delegate asked for; it is sent."""
+    """Staff approve the visa invitation letter a confirmed delegate asked for: the letter is
+    issued (with its verification address) and sent. Refused without the passport details."""
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if not registration.needs_visa_letter:
@@ -1123,9 +1124,10 @@ def visa_letter_approve(*, registration: Registration, by) -> Registration:
             registration.save(update_fields=["visa_letter_approved_at", "updated_at"])
             _record(registration, "visa_letter_approved", by, before)
         # Approving again (to send the letter once more) keeps the letter already issued.
-        if not registration.issued_documents.filter(
-            kind=IssuedDocument.Kind.VISA_LETTER, withdrawn_at__isnull=True
-        ).exists():
+        current = queries.document_current(
+            registration=registration, kind=IssuedDocument.Kind.VISA_LETTER
+        )
+        if current is None:
             document = IssuedDocument(
                 registration=registration,
                 kind=IssuedDocument.Kind.VISA_LETTER,

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -598,6 +599,10 @@ class Notification(Outgoing):
         return f"{self.get_kind_display()} → {self.registration.reference}"
 
 
+# Days of stay a letter may ask for around the event: a visa for a conference, not a holiday.
+MAX_STAY_DAYS = 7
+
+
 class LetterTemplate(models.Model):
     """The visa invitation letter of an event, as its organisers word it, in every language.
 
@@ -651,10 +656,10 @@ class LetterTemplate(models.Model):
     # Consulates give a visa for the stay, not only the conference days: most delegates
     # arrive the day before and leave the day after.
     arrival_days_before = models.PositiveSmallIntegerField(
-        _("days of stay before the event"), default=1
+        _("days of stay before the event"), default=1, validators=[MaxValueValidator(MAX_STAY_DAYS)]
     )
     departure_days_after = models.PositiveSmallIntegerField(
-        _("days of stay after the event"), default=1
+        _("days of stay after the event"), default=1, validators=[MaxValueValidator(MAX_STAY_DAYS)]
     )
     signatory_name = models.CharField(
         _("signed by"), max_length=200, help_text=_("The name of the person who signs.")

@@ -184,6 +184,21 @@ def test_sending_an_approved_letter_again_keeps_its_verification_address(olena):
     assert olena.notifications.filter(kind=Notification.Kind.VISA_LETTER).count() == 2
 
 
+def test_a_letter_withdrawn_before_it_is_sent_is_not_sent(
+    olena, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as sending:
+        services.visa_letter_approve(registration=olena, by=None)
+        services.registration_cancel(registration=olena, by=olena.user)
+    for send in sending:
+        send()
+    letter = olena.notifications.get(kind=Notification.Kind.VISA_LETTER)
+    assert letter.status == Notification.Status.FAILED
+    assert [message.subject for message in mailoutbox] == [
+        "Your registration for Crossroads of Migration is cancelled (EMN30-VISA7)"
+    ]
+
+
 def test_the_token_is_long_and_random(olena):
     services.visa_letter_approve(registration=olena, by=None)
     token = _issued(olena).token

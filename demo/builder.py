@@ -268,10 +268,15 @@ def _programme(shared: _Shared, event: Event, *, session_capacity: int | None) -
             "place_en": "Sofia",
             "body_bg": content.LETTER_BG,
             "body_en": content.LETTER_EN,
-            "signatory_name_bg": "Национална точка за контакт към ЕММ",
-            "signatory_name_en": "EMN National Contact Point",
-            "signatory_position_bg": "Министерство на вътрешните работи",
-            "signatory_position_en": "Ministry of the Interior",
+            "costs_bg": content.LETTER_COSTS_BG,
+            "costs_en": content.LETTER_COSTS_EN,
+            # An invented name: the demonstration must not put words in a real official's mouth.
+            "signatory_name_bg": "Мария Иванова",
+            "signatory_name_en": "Maria Ivanova",
+            "signatory_position_bg": "Ръководител на националната точка за контакт към ЕММ, "
+            "Министерство на вътрешните работи",
+            "signatory_position_en": "Head of the EMN National Contact Point, "
+            "Ministry of the Interior",
         },
     )
     # The IOM country offices whose colleagues the announcement welcomes; quotas are invented.

@@ -422,6 +422,15 @@ LETTER_EN = (
     "for the duration of the event. Registration reference: {reference}."
 )
 
+LETTER_COSTS_BG = (
+    "Пътните разходи и настаняването се поемат от участника или от изпращащата го "
+    "организация. Организаторите осигуряват храненето по време на конференцията."
+)
+LETTER_COSTS_EN = (
+    "Travel and accommodation are paid by the participant or the organisation sending them. "
+    "The organisers provide meals during the conference."
+)
+
 
 DEMO_ACCOUNTS = [
     # (email, password, superuser, group)

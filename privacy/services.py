@@ -115,6 +115,8 @@ def _sensitive_clear(event: Event, *, dry_run: bool) -> PurgeStep:
 
     def clear(batch: list[int]) -> None:
         Registration.objects.filter(pk__in=batch).update(**cleared, updated_at=timezone.now())
+        # A letter whose passport data is gone can no longer be checked against a passport.
+        registration_services.documents_withdraw(registration_ids=batch)
         history.entries_anonymise(
             model=Registration, object_ids=batch, fields=Registration.SENSITIVE_FIELDS
         )

@@ -12,18 +12,27 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.constants import LOOKUP_SEP
-from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse, QueryDict
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +46,7 @@ from events.models import Event, Session
 from events.translation_status import localized
 from history.admin import HistoryAdminMixin
 
-from . import notifications, queries, services
+from . import documents, notifications, queries, services
 from .exports import DATASETS
 from .exports import http as exports_http
 from .forms import ExportForm, MessageForm
@@ -46,6 +55,7 @@ from .models import (
     Delegation,
     ExportJob,
     ExportRecord,
+    IssuedDocument,
     LetterTemplate,
     Message,
     Notification,
@@ -315,7 +325,9 @@ def _apply(modeladmin, request, queryset, service, done_message):
         modeladmin.message_user(request, message, messages.WARNING)
 
 
-def _confirm_then_apply(modeladmin, request, queryset, *, action, service, title, done):
+def _confirm_then_apply(
+    modeladmin, request, queryset, *, action, service, title, done, back_url=None
+):
     """Shows what the action would do and asks; acts only once staff say "Yes, I'm sure"
     (`post=yes`, as Django's own delete confirmation)."""
     if request.POST.get("post") == "yes":
@@ -332,7 +344,7 @@ def _confirm_then_apply(modeladmin, request, queryset, *, action, service, title
         "outcome": outcome,
         "rows": [(r, outcome.messages.get(r.pk, [])) for r in outcome.done],
         "others": [(r, outcome.messages.get(r.pk, [])) for r in outcome.others],
-        "back_url": request.get_full_path(),
+        "back_url": back_url or request.get_full_path(),
     }
     return TemplateResponse(
         request, "admin/registrations/registration/action_confirmation.html", context
@@ -400,10 +412,12 @@ def cancel(modeladmin, request, queryset):
     )
 
 
-@admin.action(description=_("Approve the visa letters asked for"), permissions=["change"])
-def approve_visa_letters(modeladmin, request, queryset):
+# Letters quote the passport: approved by those who may read it (visa officers), after the
+# preview, which shows it.
+@admin.action(description=_("Approve the visa letters asked for"), permissions=["passport"])
+def approve_visa_letters(modeladmin, request, queryset, back_url=None):
     # All the selected go to the rule, which says why it refuses one (no letter asked for,
-    # not confirmed) instead of leaving it out in silence.
+    # not confirmed, passport details missing) instead of leaving it out in silence.
     return _confirm_then_apply(
         modeladmin,
         request,
@@ -412,6 +426,7 @@ def approve_visa_letters(modeladmin, request, queryset):
         service=services.visa_letter_approve,
         title=_("Approve and send these visa letters?"),
         done=_("%(count)s visa letters approved and sent."),
+        back_url=back_url,
     )
 
 
@@ -656,21 +671,103 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
     def email(self, obj):
         return obj.user.email if obj.user is not None else ""
 
+    def has_passport_permission(self, request) -> bool:
+        return request.user.has_perm("registrations.view_passport_data")
+
     def get_fieldsets(self, request, obj=None):
         # Passport data only for those allowed to see it (visa officers), not every manager.
         fieldsets = super().get_fieldsets(request, obj)
-        if not request.user.has_perm("registrations.view_passport_data"):
+        if not self.has_passport_permission(request):
             return fieldsets
-        return [
-            *fieldsets,
-            (_("Passport (for the visa letter)"), {"fields": list(Registration.PASSPORT_FIELDS)}),
-        ]
+        fields = list(Registration.PASSPORT_FIELDS)
+        if obj is not None:
+            fields.append("visa_letter")
+        return [*fieldsets, (_("Passport (for the visa letter)"), {"fields": fields})]
 
     def get_readonly_fields(self, request, obj=None):
         # What is left of an anonymised registration is a record for the statistics.
         if obj is not None and obj.is_anonymised:
-            return [field.name for field in obj._meta.concrete_fields]
-        return super().get_readonly_fields(request, obj)
+            readonly = [field.name for field in obj._meta.concrete_fields]
+        else:
+            readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and self.has_passport_permission(request):
+            readonly.append("visa_letter")
+        return readonly
+
+    @admin.display(description=_("visa letter"))
+    def visa_letter(self, obj):
+        """The letter's state, its preview in each language and the way to approve it."""
+        if not obj.needs_visa_letter:
+            return _("Not asked for.")
+        if not LetterTemplate.objects.filter(event_id=obj.event_id).exists():
+            return _("Write the event's visa letter first (Visa letter templates).")
+        preview = reverse("admin:registrations_registration_visa_letter_preview", args=[obj.pk])
+        parts = [
+            format_html(
+                "{} {}",
+                _("Preview (PDF):"),
+                format_html_join(
+                    " · ",
+                    '<a href="{}?language={}" hreflang="{}">{}</a>',
+                    ((preview, code, code, name) for code, name in settings.LANGUAGES),
+                ),
+            )
+        ]
+        issued = queries.document_current(registration=obj, kind=IssuedDocument.Kind.VISA_LETTER)
+        if issued is not None:
+            parts.append(
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("Approved on %(date)s.")
+                    % {"date": date_format(obj.visa_letter_approved_at, "j E Y")},
+                    issued.get_absolute_url(),
+                    _("Its verification page"),
+                )
+            )
+        else:
+            approve = reverse("admin:registrations_registration_visa_letter_approve", args=[obj.pk])
+            parts.append(format_html('<a href="{}">{}</a>', approve, _("Approve the visa letter…")))
+        return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts))
+
+    def visa_letter_preview_view(self, request, object_id):
+        """The letter as the delegate gets it, in the language asked for; before approval a
+        preview marked as not valid."""
+        registration = self._visa_letter_registration(request, object_id)
+        template = LetterTemplate.objects.filter(event_id=registration.event_id).first()
+        if template is None or not registration.needs_visa_letter:
+            raise Http404("No visa letter for this registration.")
+        language = request.GET.get("language", registration.language)
+        if language not in dict(settings.LANGUAGES):
+            language = registration.language
+        issued = queries.document_current(
+            registration=registration, kind=IssuedDocument.Kind.VISA_LETTER
+        )
+        pdf = documents.visa_letter_pdf(registration, template, language, document=issued)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="visa-letter-{registration.reference}-{language}.pdf"'
+        )
+        return _private(response)
+
+    def visa_letter_approve_view(self, request, object_id):
+        """One letter approved, after the same confirmation page as the bulk action."""
+        registration = self._visa_letter_registration(request, object_id)
+        change_url = reverse("admin:registrations_registration_change", args=[registration.pk])
+        response = approve_visa_letters(
+            self,
+            request,
+            Registration.objects.filter(pk=registration.pk),
+            back_url=change_url,
+        )
+        return response if response is not None else redirect(change_url)
+
+    def _visa_letter_registration(self, request, object_id) -> Registration:
+        if not self.has_passport_permission(request):
+            raise PermissionDenied
+        registration = self.get_object(request, unquote(object_id))
+        if registration is None:
+            raise Http404("No such registration.")
+        return registration
 
     def has_add_permission(self, request):
         # Registrations are made by delegates through the rules of the services.
@@ -689,9 +786,21 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         export = self.admin_site.admin_view(self.export_view)
         message = self.admin_site.admin_view(self.message_view)
+        preview = self.admin_site.admin_view(self.visa_letter_preview_view)
+        approve = self.admin_site.admin_view(self.visa_letter_approve_view)
         return [
             path("export/", export, name="registrations_registration_export"),
             path("message/", message, name="registrations_registration_message"),
+            path(
+                "<path:object_id>/visa-letter.pdf",
+                preview,
+                name="registrations_registration_visa_letter_preview",
+            ),
+            path(
+                "<path:object_id>/visa-letter/approve/",
+                approve,
+                name="registrations_registration_visa_letter_approve",
+            ),
             *super().get_urls(),
         ]
 

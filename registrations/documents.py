@@ -21,15 +21,25 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate
+from reportlab.platypus import (
+    Flowable,
+    HRFlowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Table,
+    TableStyle,
+)
 
+from emn_conference.site import absolute_url
 from events.formatting import date_range
 
-from .models import LetterTemplate, Registration
+from .models import IssuedDocument, LetterTemplate, Registration
 from .placeholders import fill_placeholders
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -213,25 +223,18 @@ def confirmation_pdf(registration: Registration) -> bytes:
 # --- visa invitation letter ----------------------------------------------------------------
 
 
-# Languages written in Cyrillic: a letter in one of them names the delegate as they wrote
-# their name; a letter in any other language uses the Latin spelling they gave.
-CYRILLIC_LANGUAGES = frozenset({"be", "bg", "kk", "mk", "ru", "sr", "uk"})
-
-
 def letter_values(registration: Registration) -> dict[str, str]:
-    """The placeholders' values, in the active language."""
+    """The placeholders' values, in the active language. The person is named as in their
+    passport (Latin script) in every language: a consulate compares the two."""
     event = registration.event
-    venue = event.venue
-    cyrillic = translation.get_language() in CYRILLIC_LANGUAGES
-    name = registration.full_name if cyrillic else registration.full_name_latin
     return {
-        "name": f"{registration.honorific} {name}".strip(),
+        "name": f"{registration.honorific} {registration.name_as_in_passport}".strip(),
         "position": registration.position,
         "organisation": registration.organisation,
         "country": str(registration.country.name),
         "event": str(event.title),
         "dates": date_range(event.start_date, event.end_date),
-        "venue": f"{venue.name}, {venue.city}" if venue else "",
+        "venue": _venue(event),
         "reference": registration.reference,
         "passport_number": registration.passport_number,
         "passport_country": str(registration.passport_country.name),
@@ -239,6 +242,11 @@ def letter_values(registration: Registration) -> dict[str, str]:
         "nationality": str(registration.nationality.name),
         "date_of_birth": _date_or_empty(registration.date_of_birth),
     }
+
+
+def _venue(event) -> str:
+    venue = event.venue
+    return f"{venue.name}, {venue.city}" if venue else ""
 
 
 def _date_or_empty(day) -> str:
@@ -254,21 +262,184 @@ def _letter_styles() -> dict[str, ParagraphStyle]:
         "address": ParagraphStyle("address", parent=base, fontSize=9, leading=12, spaceAfter=0),
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
         "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=12, spaceBefore=10),
+        "label": ParagraphStyle("label", parent=base, fontSize=9, leading=12, spaceAfter=0),
+        "value": ParagraphStyle(
+            "value", parent=base, fontName=BOLD, fontSize=9.5, leading=12, spaceAfter=0
+        ),
         "signature": ParagraphStyle("signature", parent=base, fontName=BOLD, spaceBefore=28),
+        "small": ParagraphStyle(
+            "small", parent=base, fontSize=8.5, leading=11, spaceAfter=2, textColor="#333333"
+        ),
+        "preview": ParagraphStyle(
+            "preview", parent=base, fontName=BOLD, fontSize=11, textColor="#A4001C"
+        ),
     }
 
 
-def visa_letter_pdf(registration: Registration, template: LetterTemplate, language: str) -> bytes:
-    """The letter, laid out with ReportLab's platypus: text wraps and flows onto more pages."""
+class _QRFlowable(Flowable):
+    """A QR code in the flow of the letter (the same vector code as on the badges)."""
+
+    def __init__(self, value: str, size: float):
+        super().__init__()
+        self.value, self.width, self.height = value, size, size
+
+    def draw(self) -> None:
+        _qr(self.canv, self.value, 0, 0, self.width)
+
+
+def _letterhead(template: LetterTemplate, styles) -> list:
+    lines = [line.strip() for line in template.letterhead.splitlines() if line.strip()]
+    text = [Paragraph(escape(lines[0]), styles["sender"])] if lines else []
+    text += [Paragraph(escape(line), styles["address"]) for line in lines[1:]]
+    logo = _logo(template)
+    if logo is None:
+        return text
+    table = Table([[logo, text]], colWidths=[logo.drawWidth + 6 * mm, None])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return [table]
+
+
+LOGO_HEIGHT, LOGO_MAX_WIDTH = 20 * mm, 45 * mm
+
+
+def _logo(template: LetterTemplate) -> Image | None:
+    """The organiser's logo, scaled into the letterhead; none if it cannot be read (the
+    letter is still valid without it)."""
+    if not template.logo:
+        return None
+    try:
+        with template.logo.open("rb") as file:
+            data = BytesIO(file.read())
+        width, height = ImageReader(data).getSize()
+    except (OSError, ValueError):
+        return None
+    scale = min(LOGO_HEIGHT / height, LOGO_MAX_WIDTH / width)
+    data.seek(0)
+    return Image(data, width=width * scale, height=height * scale)
+
+
+def _particulars(registration: Registration, template: LetterTemplate, styles) -> Table:
+    """The facts a consulate checks, one per line, whatever the text above says."""
+    event = registration.event
+    stay_from, stay_until = template.stay()
+    purpose = _("Taking part in the conference “%(event)s”, %(dates)s") % {
+        "event": event.title,
+        "dates": date_range(event.start_date, event.end_date),
+    }
+    venue = _venue(event)
+    if venue:
+        purpose = f"{purpose}, {venue}"
+    rows = [
+        (_("Family name (as in the passport)"), registration.passport_family_name),
+        (_("Given names (as in the passport)"), registration.passport_given_name),
+        (_("Date of birth"), _date_or_empty(registration.date_of_birth)),
+        (_("Nationality"), str(registration.nationality.name)),
+        (_("Passport number"), registration.passport_number),
+        (_("Passport issued by"), str(registration.passport_country.name)),
+        (_("Passport valid until"), _date_or_empty(registration.passport_expiry)),
+        (_("Purpose of the visit"), purpose),
+        (_("Dates of stay"), date_range(stay_from, stay_until)),
+        (_("Costs"), template.costs),
+    ]
+    table = Table(
+        [
+            [
+                Paragraph(escape(str(label)), styles["label"]),
+                Paragraph(escape(value), styles["value"]),
+            ]
+            for label, value in rows
+        ],
+        colWidths=[60 * mm, None],
+        spaceBefore=4,
+        spaceAfter=10,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#C8CED6")),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+LETTER_MARGIN = 25 * mm
+LETTER_TEXT_WIDTH = A4[0] - 2 * LETTER_MARGIN
+
+
+def verification_url(document: IssuedDocument, language: str) -> str:
+    """The address printed on a document, where anyone can check it, in its language."""
+    with translation.override(language):
+        return absolute_url(document.get_absolute_url())
+
+
+def _verification(document: IssuedDocument | None, language: str, styles) -> list:
+    if document is None:
+        return [
+            Paragraph(
+                escape(_("Preview: not valid. The verification code is added on approval.")),
+                styles["preview"],
+            )
+        ]
+    url = verification_url(document, language)
+    size = 26 * mm
+    # The address on one line, however long the site's name: a broken one is mistyped.
+    column = LETTER_TEXT_WIDTH - size - 5 * mm - 2 * 6 - 2 * 6 - 2  # frame's and cell's padding
+    url_size = 9.5
+    while url_size > 6 and pdfmetrics.stringWidth(url, BOLD, url_size) > column:
+        url_size -= 0.5
+    url_style = ParagraphStyle("url", parent=styles["value"], fontSize=url_size)
+    text = [
+        Paragraph(
+            escape(_("To check that this letter is genuine and still valid, open:")),
+            styles["small"],
+        ),
+        Paragraph(escape(url), url_style),
+    ]
+    table = Table([[_QRFlowable(url, size), text]], colWidths=[size + 5 * mm, None])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return [KeepTogether([HRFlowable(width="100%", color=colors.HexColor("#C8CED6")), table])]
+
+
+def visa_letter_pdf(
+    registration: Registration,
+    template: LetterTemplate,
+    language: str,
+    *,
+    document: IssuedDocument | None = None,
+) -> bytes:
+    """The letter, laid out with ReportLab's platypus: text wraps and flows onto more pages.
+
+    `document` is the letter issued on approval: its verification address and QR code are
+    printed. Without one the letter is a preview, marked as not valid, for staff to read
+    before they approve it."""
     out = BytesIO()
     with translation.override(language):
         styles = _letter_styles()
         tz = zoneinfo.ZoneInfo(registration.event.time_zone)
         approved = registration.visa_letter_approved_at or timezone.now()
         signed_on = date_format(timezone.localtime(approved, tz).date(), "j E Y")
-        lines = [line.strip() for line in template.letterhead.splitlines() if line.strip()]
-        story = [Paragraph(escape(lines[0]), styles["sender"])] if lines else []
-        story += [Paragraph(escape(line), styles["address"]) for line in lines[1:]]
+        story = [] if document else _verification(None, language, styles)
+        story += _letterhead(template, styles)
         story += [
             HRFlowable(
                 width="100%", color=colors.HexColor("#1D4F91"), spaceBefore=6, spaceAfter=18
@@ -280,20 +451,27 @@ def visa_letter_pdf(registration: Registration, template: LetterTemplate, langua
         body = fill_placeholders(template.body, letter_values(registration))
         for paragraph in [p.strip() for p in body.split("\n\n") if p.strip()]:
             story.append(Paragraph(escape(" ".join(paragraph.split())), styles["body"]))
+        story.append(_particulars(registration, template, styles))
         story += [
-            Paragraph(escape(template.signatory_name), styles["signature"]),
-            Paragraph(escape(template.signatory_position), styles["body"]),
+            KeepTogether(
+                [
+                    Paragraph(escape(template.signatory_name), styles["signature"]),
+                    Paragraph(escape(template.signatory_position), styles["body"]),
+                ]
+            ),
         ]
-        document = SimpleDocTemplate(
+        if document is not None:
+            story += _verification(document, language, styles)
+        document_template = SimpleDocTemplate(
             out,
             pagesize=A4,
-            leftMargin=25 * mm,
-            rightMargin=25 * mm,
+            leftMargin=LETTER_MARGIN,
+            rightMargin=LETTER_MARGIN,
             topMargin=22 * mm,
             bottomMargin=22 * mm,
             title=_("Visa invitation letter"),
             author="EMN Conference",
             initialFontName=REGULAR,
         )
-        document.build(story)
+        document_template.build(story)
     return out.getvalue()

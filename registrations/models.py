@@ -3,6 +3,7 @@
 Business rules (capacity, quotas, the waitlist, approval) are in `registrations.services`.
 """
 
+import datetime
 import secrets
 import unicodedata
 import uuid
@@ -10,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -457,6 +459,23 @@ class Registration(models.Model):
         return self.full_name
 
     @property
+    def passport_given_name(self) -> str:
+        """The given name as in the passport: its Latin spelling, or the name itself when it
+        is written in Latin already (the form asks for a spelling only then)."""
+        return self.given_name_latin or self.given_name
+
+    @property
+    def passport_family_name(self) -> str:
+        return self.family_name_latin or self.family_name
+
+    @property
+    def name_as_in_passport(self) -> str:
+        """What a visa letter and its verification page call the person."""
+        if self.is_anonymised:
+            return self.ANONYMOUS
+        return f"{self.passport_given_name} {self.passport_family_name}"
+
+    @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
 
@@ -688,6 +707,10 @@ class Notification(Outgoing):
         return f"{self.get_kind_display()} → {self.registration.reference}"
 
 
+# Days of stay a letter may ask for around the event: a visa for a conference, not a holiday.
+MAX_STAY_DAYS = 7
+
+
 class LetterTemplate(models.Model):
     """The visa invitation letter of an event, as its organisers word it, in every language.
 
@@ -724,7 +747,31 @@ class LetterTemplate(models.Model):
             "{date_of_birth}."
         ),
     )
-    signatory_name = models.CharField(_("signed by"), max_length=200)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="letterheads/",
+        blank=True,
+        help_text=_("Printed at the top of the letter, beside the letterhead."),
+    )
+    costs = models.TextField(
+        _("who bears the costs"),
+        help_text=_(
+            "Printed in the letter as it is, e.g. “Travel and accommodation are paid by the "
+            "participant or the organisation sending them; the organisers pay for meals "
+            "during the conference.”"
+        ),
+    )
+    # Consulates give a visa for the stay, not only the conference days: most delegates
+    # arrive the day before and leave the day after.
+    arrival_days_before = models.PositiveSmallIntegerField(
+        _("days of stay before the event"), default=1, validators=[MaxValueValidator(MAX_STAY_DAYS)]
+    )
+    departure_days_after = models.PositiveSmallIntegerField(
+        _("days of stay after the event"), default=1, validators=[MaxValueValidator(MAX_STAY_DAYS)]
+    )
+    signatory_name = models.CharField(
+        _("signed by"), max_length=200, help_text=_("The name of the person who signs.")
+    )
     signatory_position = models.CharField(_("signatory's position"), max_length=200)
 
     class Meta:
@@ -736,6 +783,83 @@ class LetterTemplate(models.Model):
 
     def clean(self) -> None:
         placeholders.letter_template_validate(template=self)
+
+    def stay(self) -> tuple[datetime.date, datetime.date]:
+        """The dates of stay the letter asks a visa for: the event's, with the days around."""
+        return (
+            self.event.start_date - datetime.timedelta(days=self.arrival_days_before),
+            self.event.end_date + datetime.timedelta(days=self.departure_days_after),
+        )
+
+
+def new_document_token() -> str:
+    # 16 random bytes (128 bits, 22 characters): the token is the whole secret of the
+    # verification page, and nobody can find a valid one by guessing, however fast they try,
+    # so the page needs no limit on tries (unlike invitation codes, which are short enough
+    # to type).
+    return secrets.token_urlsafe(16)
+
+
+class IssuedDocument(models.Model):
+    """A document the organisers issued to a registrant that a third party can verify at
+    its own address (`/<lang>/verify/<token>/`, printed on it with a QR code): a consulate
+    reading a visa letter sees whether it is genuine and still current.
+
+    Each approval issues a new one; it is withdrawn (never deleted, so the page can say so)
+    when the approval is withdrawn or the registration cancelled or anonymised. At most one
+    of each kind is current for a registration. Certificates of attendance are meant to be
+    another kind, with the same page.
+    """
+
+    class Kind(models.TextChoices):
+        VISA_LETTER = "visa_letter", _("Visa invitation letter")
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="issued_documents",
+        verbose_name=_("registration"),
+    )
+    kind = models.CharField(_("document"), max_length=20, choices=Kind)
+    token = models.CharField(
+        _("verification code"),
+        max_length=40,
+        unique=True,
+        default=new_document_token,
+        editable=False,
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "kind"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="registrations_issueddocument_one_current_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.issued_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registrations:verify", kwargs={"token": self.token})
+
+    @property
+    def is_current(self) -> bool:
+        return self.withdrawn_at is None
 
 
 class ExportRecord(models.Model):

@@ -25,10 +25,15 @@ from events.formatting import date_range
 from events.ical import event_calendar, event_location
 from outbox import services as outbox
 
-from . import documents, placeholders
-from .models import Message, Notification, Registration, SessionSignup
+from . import documents, placeholders, queries
+from .models import IssuedDocument, Message, Notification, Registration, SessionSignup
 
 Kind = Notification.Kind
+
+
+class LetterWithdrawn(Exception):
+    """The visa letter a message was to carry was withdrawn before it was sent."""
+
 
 SUBJECTS = {
     Kind.CONFIRMED: _("Your registration for %(event)s is confirmed (%(reference)s)"),
@@ -256,10 +261,17 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         )
         message.attach_alternative(preview.html, "text/html")
         if notification.kind == Kind.VISA_LETTER:
+            issued = queries.document_current(
+                registration=registration, kind=IssuedDocument.Kind.VISA_LETTER
+            )
+            if issued is None:
+                # Withdrawn between approval and sending: no letter leaves, and the message
+                # is marked failed for staff to see (they approve again).
+                raise LetterWithdrawn(notification.pk)
             message.attach(
                 f"visa-letter-{registration.reference}.pdf",
                 documents.visa_letter_pdf(
-                    registration, event.letter_template, notification.language
+                    registration, event.letter_template, notification.language, document=issued
                 ),
                 "application/pdf",
             )

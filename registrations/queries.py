@@ -20,6 +20,8 @@ from events.models import Event, RegistrationState, Session
 from .models import (
     Delegation,
     ExportJob,
+    IssuedDocument,
+    LetterTemplate,
     Notification,
     PrivacyNotice,
     Registration,
@@ -459,4 +461,70 @@ def dashboard_figures(*, event: Event) -> DashboardFigures:
         delegations=list(delegations),
         sessions=list(signup_session_figures(event=event)),
         totals=totals,
+    )
+
+
+# --- issued documents and their verification ------------------------------------------------
+
+
+def document_current(*, registration: Registration, kind: str) -> IssuedDocument | None:
+    """The document of `kind` issued to the registration and not withdrawn, if any."""
+    return registration.issued_documents.filter(kind=kind, withdrawn_at__isnull=True).first()
+
+
+# How much of the passport number the verification page shows: enough for a consulate to
+# match it with the passport in front of them, too little to be of use to anyone else.
+PASSPORT_DIGITS_SHOWN = 4
+
+
+def passport_number_ending(number: str) -> str:
+    """The last characters of a passport number, never more than half of it."""
+    shown = min(PASSPORT_DIGITS_SHOWN, len(number) // 2)
+    return number[-shown:] if shown else ""
+
+
+@dataclass(frozen=True)
+class DocumentVerification:
+    """All that the verification page may show of a document: a consulate learns whether
+    it is genuine and current, for whom (the name as in the passport and the end of its
+    number), for which event and dates. A withdrawn one shows only that and when."""
+
+    kind: str
+    issued_at: datetime.datetime
+    withdrawn_at: datetime.datetime | None
+    name: str = ""
+    passport_ending: str = ""
+    event: str = ""
+    event_dates: tuple[datetime.date, datetime.date] | None = None
+    stay: tuple[datetime.date, datetime.date] | None = None
+
+    @property
+    def is_current(self) -> bool:
+        return self.withdrawn_at is None
+
+
+def document_verification(*, token: str) -> DocumentVerification | None:
+    """What the verification page of `token` shows, or None for a token never issued."""
+    document = (
+        IssuedDocument.objects.select_related("registration__event").filter(token=token).first()
+    )
+    if document is None:
+        return None
+    kind = document.get_kind_display()
+    if not document.is_current:
+        return DocumentVerification(
+            kind=kind, issued_at=document.issued_at, withdrawn_at=document.withdrawn_at
+        )
+    registration = document.registration
+    event = registration.event
+    template = LetterTemplate.objects.filter(event=event).first()
+    return DocumentVerification(
+        kind=kind,
+        issued_at=document.issued_at,
+        withdrawn_at=None,
+        name=registration.name_as_in_passport,
+        passport_ending=passport_number_ending(registration.passport_number),
+        event=str(event.title),
+        event_dates=(event.start_date, event.end_date),
+        stay=template.stay() if template is not None else None,
     )

@@ -47,6 +47,7 @@ from .models import (
     Delegation,
     ExportJob,
     ExportRecord,
+    IssuedDocument,
     LetterTemplate,
     Message,
     Notification,
@@ -369,10 +370,14 @@ def _promote_waitlist(
 
 
 def _change_status(registration: Registration, status: str, *, action: str, by) -> None:
-    """Sets the status (and the place in the queue) and records who did it."""
+    """Sets the status (and the place in the queue) and records who did it. A registration
+    that loses its confirmed place (cancelled, declined, back to the waiting list) loses its
+    visa letter too: a consulate checking it must learn that it no longer holds."""
     before = _status_of(registration)
     _set_status(registration, status)
     _record(registration, action, by, before)
+    if status != Registration.Status.CONFIRMED and registration.visa_letter_approved_at:
+        _visa_letter_withdraw(registration, tell_staff=False)
 
 
 def _set_status(registration: Registration, status: str) -> None:
@@ -529,12 +534,29 @@ def visa_letter_follow_changes(
     return registration
 
 
-def _visa_letter_withdraw(registration: Registration) -> None:
+def _visa_letter_withdraw(registration: Registration, *, tell_staff: bool = True) -> None:
+    """Withdraws the approval and the letter issued (its verification page then says so).
+    Staff are told when the delegate's edits caused it, not when they cancelled it."""
     before = history.snapshot(registration, ["visa_letter_approved_at"])
     registration.visa_letter_approved_at = None
     registration.save(update_fields=["visa_letter_approved_at", "updated_at"])
+    documents_withdraw(registration_ids=[registration.pk], kind=IssuedDocument.Kind.VISA_LETTER)
     _record(registration, "visa_letter_withdrawn", None, before)
-    notifications.tell_staff_visa_letter_withdrawn(registration=registration)
+    if tell_staff:
+        notifications.tell_staff_visa_letter_withdrawn(registration=registration)
+
+
+def documents_withdraw(
+    *, registration_ids: Iterable[int], kind: str | None = None, now=None
+) -> int:
+    """Withdraws the current documents (of `kind`, or all) issued to these registrations;
+    their verification pages say "withdrawn" from then on. Returns how many."""
+    current = IssuedDocument.objects.filter(
+        registration_id__in=list(registration_ids), withdrawn_at__isnull=True
+    )
+    if kind is not None:
+        current = current.filter(kind=kind)
+    return current.update(withdrawn_at=now or timezone.now())
 
 
 def registration_cancel(*, registration: Registration, by) -> Registration:
@@ -767,6 +789,8 @@ def registration_anonymise(*, registration: Registration, by, now=None) -> Regis
         registration.calendar_token = new_calendar_token()  # the old address stops working
         registration.anonymised_at = now
         registration.save()
+        # The letters' verification pages would name nobody now: they say "withdrawn".
+        documents_withdraw(registration_ids=[registration.pk], now=now)
         # Queued ones too: built when sent, they would be written to nobody.
         registration.notifications.all().delete()
         history.entries_anonymise(
@@ -1137,7 +1161,8 @@ def export_jobs_expire(*, now: datetime.datetime | None = None) -> int:
 
 
 def visa_letter_approve(*, registration: Registration, by) -> Registration:
-    """Staff approve the visa invitation letter a confirmed delegate asked for; it is sent."""
+    """Staff approve the visa invitation letter a confirmed delegate asked for: the letter is
+    issued (with its verification address) and sent. Refused without the passport details."""
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if not registration.needs_visa_letter:
@@ -1150,15 +1175,53 @@ def visa_letter_approve(*, registration: Registration, by) -> Registration:
                 _("%(reference)s is not confirmed, so it gets no visa invitation letter.")
                 % {"reference": registration.reference}
             )
-        if not LetterTemplate.objects.filter(event_id=registration.event_id).exists():
+        template = LetterTemplate.objects.filter(event_id=registration.event_id).first()
+        if template is None:
             raise ValidationError(_("Write the event's visa letter first (Visa letter templates)."))
+        visa_letter_check_passport(registration=registration, template=template)
         if registration.visa_letter_approved_at is None:
             before = history.snapshot(registration, ["visa_letter_approved_at"])
             registration.visa_letter_approved_at = timezone.now()
             registration.save(update_fields=["visa_letter_approved_at", "updated_at"])
             _record(registration, "visa_letter_approved", by, before)
+        # Approving again (to send the letter once more) keeps the letter already issued.
+        current = queries.document_current(
+            registration=registration, kind=IssuedDocument.Kind.VISA_LETTER
+        )
+        if current is None:
+            document = IssuedDocument(
+                registration=registration,
+                kind=IssuedDocument.Kind.VISA_LETTER,
+                issued_at=registration.visa_letter_approved_at,
+                issued_by=by if by is not None and by.is_authenticated else None,
+            )
+            document.full_clean()
+            document.save()
         notifications.queue(registration=registration, kind=Notification.Kind.VISA_LETTER)
     return registration
+
+
+def visa_letter_check_passport(*, registration: Registration, template: LetterTemplate) -> None:
+    """A letter names the passport: every detail of it must be there, and the passport valid
+    for the whole stay, or a consulate would refuse the visa. Says what is wrong, never the
+    values (those who approve in bulk need not see them)."""
+    missing = [
+        str(Registration._meta.get_field(name).verbose_name)
+        for name in Registration.PASSPORT_FIELDS
+        if getattr(registration, name) in (None, "")
+    ]
+    if missing:
+        raise ValidationError(
+            _("%(reference)s: passport details missing (%(fields)s).")
+            % {"reference": registration.reference, "fields": ", ".join(missing)},
+            code="passport_missing",
+        )
+    if registration.passport_expiry < template.stay()[1]:
+        raise ValidationError(
+            _("%(reference)s: the passport expires before the end of the stay.")
+            % {"reference": registration.reference},
+            code="passport_expires",
+        )
 
 
 # --- invitation codes and heads of delegation ---------------------------------------------

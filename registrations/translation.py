@@ -15,7 +15,7 @@ class PrivacyNoticeTranslationOptions(TranslationOptions):
 
 @register(LetterTemplate)
 class LetterTemplateTranslationOptions(TranslationOptions):
-    fields = ("letterhead", "place", "body", "signatory_name", "signatory_position")
+    fields = ("letterhead", "place", "body", "costs", "signatory_name", "signatory_position")
 
 
 @register(Message)

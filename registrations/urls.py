@@ -51,6 +51,7 @@ urlpatterns = [
         views.VisaLetterView.as_view(),
         name="visa_letter",
     ),
+    path("verify/<slug:token>/", views.DocumentVerifyView.as_view(), name="verify"),
     path(
         "registrations/<str:reference>/cancel/",
         views.RegistrationCancelView.as_view(),

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
@@ -31,7 +31,7 @@ from .forms import (
     RegistrationCreateForm,
     RegistrationDetailsForm,
 )
-from .models import BadgeLayout, Delegation, PrivacyNotice, SessionSignup
+from .models import BadgeLayout, Delegation, IssuedDocument, PrivacyNotice, SessionSignup
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -346,11 +346,19 @@ class VisaLetterView(_RegistrationDocumentView):
     filename = "visa-letter"
 
     def available(self) -> bool:
-        return self.registration.visa_letter_is_ready
+        if not self.registration.visa_letter_is_ready:
+            return False
+        self.issued = queries.document_current(
+            registration=self.registration, kind=IssuedDocument.Kind.VISA_LETTER
+        )
+        return self.issued is not None
 
     def document(self) -> bytes:
         return documents.visa_letter_pdf(
-            self.registration, self.registration.event.letter_template, get_language()
+            self.registration,
+            self.registration.event.letter_template,
+            get_language(),
+            document=self.issued,
         )
 
 
@@ -516,3 +524,21 @@ class DashboardView(TemplateView):
             sections=dashboard.sections(figures),
             **kwargs,
         )
+
+
+class DocumentVerifyView(View):
+    """A document's verification page, for anyone holding its address (a consulate): no
+    account, since the unguessable token is the key (see `models.new_document_token`)."""
+
+    def get(self, request, token: str):
+        verification = queries.document_verification(token=token)
+        if verification is None:
+            response = TemplateResponse(request, "registrations/verify_not_found.html", status=404)
+        else:
+            response = TemplateResponse(
+                request, "registrations/verify.html", {"document": verification}
+            )
+        # It names a person: kept by no cache on the way, and out of search engines.
+        patch_cache_control(response, private=True, no_store=True)
+        response["X-Robots-Tag"] = "noindex"
+        return response

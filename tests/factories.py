@@ -19,7 +19,13 @@ from events.models import (
     Track,
     Venue,
 )
-from registrations.models import Delegation, PrivacyNotice, Registration
+from registrations.models import (
+    Delegation,
+    IssuedDocument,
+    LetterTemplate,
+    PrivacyNotice,
+    Registration,
+)
 
 SOFIA = zoneinfo.ZoneInfo("Europe/Sofia")
 
@@ -314,3 +320,49 @@ def empty_inline(prefix: str) -> dict[str, str]:
         f"{prefix}-MIN_NUM_FORMS": "0",
         f"{prefix}-MAX_NUM_FORMS": "1000",
     }
+
+
+class LetterTemplateFactory(DjangoModelFactory):
+    """An event's visa letter, in both languages."""
+
+    class Meta:
+        model = LetterTemplate
+
+    event = factory.SubFactory(OpenEventFactory)
+    letterhead_en = "Ministry of the Interior\n29 Shesti Septemvri Str., 1000 Sofia"
+    letterhead_bg = "Министерство на вътрешните работи\nул. „6-ти септември“ 29, 1000 София"
+    place_en = "Sofia"
+    place_bg = "София"
+    body_en = "We are pleased to invite {name}, {organisation}, to the {event} on {dates}."
+    body_bg = "Имаме удоволствието да поканим {name}, {organisation}, на {event}, {dates}."
+    costs_en = "Travel and accommodation are paid by the participant."
+    costs_bg = "Пътуването и настаняването се заплащат от участника."
+    signatory_name_en = "Maria Ivanova"
+    signatory_name_bg = "Мария Иванова"
+    signatory_position_en = "Head of the EMN National Contact Point"
+    signatory_position_bg = "Ръководител на националната точка за контакт към ЕММ"
+
+
+class VisaRegistrationFactory(RegistrationFactory):
+    """A confirmed delegate who asked for a visa letter and gave their passport details."""
+
+    given_name = "Олена"
+    family_name = "Коваленко"
+    given_name_latin = "Olena"
+    family_name_latin = "Kovalenko"
+    country = "UA"
+    needs_visa_letter = True
+    passport_number = "FE123456"
+    passport_country = "UA"
+    passport_expiry = datetime.date(2035, 5, 1)
+    nationality = "UA"
+    date_of_birth = datetime.date(1984, 7, 9)
+
+
+class IssuedDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = IssuedDocument
+
+    registration = factory.SubFactory(VisaRegistrationFactory)
+    kind = IssuedDocument.Kind.VISA_LETTER
+    issued_at = factory.LazyFunction(timezone.now)

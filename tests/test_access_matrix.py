@@ -82,6 +82,9 @@ A_SHOWN_TO = {
     "superuser": {"name", "email", "reference"},
 }
 
+# What of A a page shows to anyone who may open it, whatever their role.
+CASE_SHOWS = {"registrations:verify": {"Zdravka", "Zlatanova"}}
+
 A_NAMES = {
     "given_name": "Здравка",
     "family_name": "Златанова",
@@ -206,7 +209,9 @@ def _build_world(private_root) -> SimpleNamespace:
         by=manager,
     )
     a.refresh_from_db()
+    letter_token = a.issued_documents.get().token
     return SimpleNamespace(
+        letter_token=letter_token,
         private_root=private_root,
         event=event,
         session=session,
@@ -398,6 +403,10 @@ MATRIX: dict[str, dict] = {
     "registrations:personal_calendar [forged token]": NOBODY,
     # The organisers' dashboard: staff who may see registrations; to others it does not exist.
     "registrations:dashboard":    row(404,      404, 404, 404,  404,   200,    200),
+    # A's visa letter's verification page: its address is the key, for the consulate holding
+    # the letter; it names A as in the passport, and nothing else of A (CASE_SHOWS).
+    "registrations:verify":                EVERYONE,
+    "registrations:verify [forged token]": NOBODY,
     # Privacy notices, and accepting a new one (nobody here has one to accept).
     "registrations:privacy_notice":      EVERYONE,
     "registrations:privacy_notice_site": EVERYONE,
@@ -562,6 +571,9 @@ MATRIX: dict[str, dict] = {
     "admin:registrations_registration_history": staff(403,  200,    200),
     "admin:registrations_registration_delete": staff(403,   403,    403),
     "admin:registrations_registration_export": staff(403,   200,    200),
+    # A's visa letter (it quotes the passport) and its approval: visa officers only.
+    "admin:registrations_registration_visa_letter_preview": staff(403, 403, 200),
+    "admin:registrations_registration_visa_letter_approve": staff(403, 403, 200),
     "admin/registrations/registration/<path:object_id>/": to_change_page(
         "registrations_registration"),
     # Writing to the delegates the list shows: for those who may send messages.
@@ -659,6 +671,8 @@ CASE_ARGUMENTS = {
     "registrations:delegation": lambda world: {"pk": world.delegation_a.pk},
     "admin:events_event_personal_data": lambda world: {"pk": world.event.pk},
     "registrations:personal_calendar [forged token]": lambda world: {"token": "forged-token"},
+    "registrations:verify": lambda world: {"token": world.letter_token},
+    "registrations:verify [forged token]": lambda world: {"token": "forged-token"},
     "events:session": lambda world: {"pk": world.session.pk},
     "events:session_ics": lambda world: {"pk": world.session.pk},
     "admin:registrations_exportjob_progress": lambda world: {"pk": world.job.pk},
@@ -800,6 +814,7 @@ def test_access(world, case):
             for kind, texts in personal.items()
             if kind not in A_SHOWN_TO.get(role, set())
             for text in texts
+            if text not in CASE_SHOWS.get(case, set())
         ]
         body = _without_echo(_body(response), url) if hidden else ""
         shown = [text for text in hidden if text in body]

@@ -7,11 +7,13 @@ check keyboard use. Neither replaces a review with a screen reader.
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from events.models import Event
 from registrations import services
 from tests.browser import sign_in
 from tests.factories import (
+    IssuedDocumentFactory,
     RegistrationFactory,
     SessionMaterialFactory,
     VerifiedUserFactory,
@@ -156,3 +158,16 @@ def test_a_confirmed_registration_with_its_badge_layouts_has_no_wcag_violations(
     page.goto(live_server.url + f"/{lang}/registrations/{registration.reference}/")
     assert page.locator("a[href$='badge.pdf?layout=card']").count() == 1
     assert _violations(axe, page) == []
+
+
+@pytest.mark.parametrize("lang", ["bg", "en"])
+def test_document_verification_pages_have_no_wcag_violations(page, live_server, axe, lang):
+    valid = IssuedDocumentFactory()
+    withdrawn = IssuedDocumentFactory(withdrawn_at=timezone.now())
+    found = {}
+    for token in (valid.token, withdrawn.token, "no-such-document-token"):
+        path = f"/{lang}/verify/{token}/"
+        page.goto(live_server.url + path)
+        if violations := _violations(axe, page):
+            found[path] = violations
+    assert found == {}

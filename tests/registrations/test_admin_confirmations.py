@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from registrations.models import LetterTemplate, Notification, Registration
-from tests.factories import OpenEventFactory, RegistrationFactory, UserFactory
+from tests.factories import PASSPORT, OpenEventFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,17 +153,24 @@ def test_the_preview_is_in_the_recipients_language_on_an_english_page(manager_cl
     assert "В списъка на чакащите сте за Кръстопът (EMN30-BGBGB)" in html
 
 
-def test_visa_letter_approval_lists_those_it_would_refuse_and_why(manager_client, event):
+def test_visa_letter_approval_lists_those_it_would_refuse_and_why(client, event):
+    officer = UserFactory(is_staff=True)
+    officer.groups.add(Group.objects.get(name="Visa officers"))
+    client.force_login(officer)
     LetterTemplate.objects.create(
         event=event,
         letterhead_en="Ministry of the Interior",
         place_en="Sofia",
         body_en="We invite {name}.",
+        costs_en="The participant",
         signatory_name_en="Head of Unit",
         signatory_position_en="Ministry of the Interior",
     )
-    asked = RegistrationFactory(event=event, reference="EMN30-VISAA", needs_visa_letter=True)
+    asked = RegistrationFactory(
+        event=event, reference="EMN30-VISAA", needs_visa_letter=True, **PASSPORT
+    )
     not_asked = RegistrationFactory(event=event, reference="EMN30-NOVIS")
+    no_passport = RegistrationFactory(event=event, reference="EMN30-NOPAS", needs_visa_letter=True)
     waiting = RegistrationFactory(
         event=event,
         reference="EMN30-WAITV",
@@ -171,17 +178,21 @@ def test_visa_letter_approval_lists_those_it_would_refuse_and_why(manager_client
         status=Status.WAITLISTED,
         queued_at=timezone.now(),
     )
-    html = manager_client.post(
+    html = client.post(
         changelist(),
         {
             "action": "approve_visa_letters",
-            "_selected_action": [asked.pk, not_asked.pk, waiting.pk],
+            "_selected_action": [asked.pk, not_asked.pk, waiting.pk, no_passport.pk],
         },
     ).content.decode()
     assert "1 registration will be changed" in html
     assert '<th scope="row">EMN30-VISAA</th>' in html
     assert "<td>Visa invitation letter</td>" in html
-    assert "2 selected registrations will be left as they are" in html
+    assert "3 selected registrations will be left as they are" in html
+    assert (
+        "<td>EMN30-NOPAS: passport details missing (passport number, passport issued by, "
+        "passport valid until, nationality, date of birth).</td>"
+    ) in html
     assert "<td>EMN30-NOVIS did not ask for a visa invitation letter.</td>" in html
     assert "<td>EMN30-WAITV is not confirmed, so it gets no visa invitation letter.</td>" in html
     assert "Your visa invitation letter for Crossroads (EMN30-VISAA)" in html

@@ -283,7 +283,16 @@ CELERY_BEAT_SCHEDULE = {
     "export-jobs-expire": {"task": "registrations.tasks.export_jobs_expire", "schedule": 600.0},
     # Retention: sensitive fields cleared, then whole registrations anonymised, once a day.
     "personal-data-purge": {"task": "privacy.tasks.personal_data_purge", "schedule": 86400.0},
+    # Delegations: reminders before the nomination deadline, unused places released after it.
+    "nomination-deadlines": {
+        "task": "registrations.tasks.nomination_deadlines_run",
+        "schedule": 600.0,
+    },
 }
+# Days before a delegation's nomination deadline its head is reminded; the largest nomination
+# letter (a PDF) a head may upload.
+NOMINATION_REMINDER_DAYS = env.int("NOMINATION_REMINDER_DAYS", default=3)
+NOMINATION_LETTER_MAX_BYTES = env.int("NOMINATION_LETTER_MAX_BYTES", default=5 * 1024 * 1024)
 # The outbox: tries per message, backoff (seconds, doubling from the base up to the cap),
 # and how long past its time a queued message waits before the sweep hands it out again.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)

@@ -396,6 +396,7 @@ class EventAdmin(TranslatedModelAdmin):
                     "registration_closes",
                     "capacity",
                     "requires_approval",
+                    "nomination_deadline",
                     "reference_prefix",
                 ]
             },

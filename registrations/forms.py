@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event
 
 from . import queries, services
-from .models import Registration
+from .models import Nomination, Registration
 from .services import DETAIL_FIELDS
 
 
@@ -200,3 +200,61 @@ class PrivacyNoticeAcceptForm(forms.Form):
     )
     # The notices the page showed: accepting applies to them, not to one published since.
     notices = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class NominationForm(forms.ModelForm):
+    """The head of a delegation invites a person; the services apply the rules."""
+
+    required_css_class = "required"
+
+    class Meta:
+        model = Nomination
+        fields = ["given_name", "family_name", "email", "language"]
+        help_texts = {
+            "email": _("The invitation to register is sent to this address."),
+            "language": _("The invitation is written in this language."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = get_language()
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+
+    @property
+    def person(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class WithdrawMemberForm(forms.Form):
+    required_css_class = "required"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    confirm = forms.BooleanField(
+        label=_("Yes, withdraw this member: their registration is cancelled."),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm the withdrawal.")},
+    )
+
+
+class NominationLetterForm(forms.Form):
+    letter = forms.FileField(
+        label=_("Nomination letter (PDF)"),
+        help_text=_("The official letter naming your delegation's members, as a PDF file."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_letter(self):
+        letter = self.cleaned_data["letter"]
+        try:
+            services.nomination_letter_validate(upload=letter)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["letter"]) from error
+        return letter

@@ -1,4 +1,5 @@
-"""Celery tasks of the registrations: large exports and badge runs, and their clean-up."""
+"""Celery tasks of the registrations: large exports and badge runs, their clean-up, and
+delegations' nomination deadlines."""
 
 from celery import shared_task
 
@@ -13,3 +14,8 @@ def export_job_run(job_id: str) -> str:
 @shared_task(ignore_result=True)
 def export_jobs_expire() -> int:
     return services.export_jobs_expire()
+
+
+@shared_task(ignore_result=True)
+def nomination_deadlines_run() -> dict[str, int]:
+    return services.nomination_deadlines_run()

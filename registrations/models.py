@@ -248,9 +248,7 @@ class Nomination(models.Model):
     language = models.CharField(
         _("language of the invitation"), max_length=10, choices=settings.LANGUAGES
     )
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status, default=Status.INVITED
-    )
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.INVITED)
     # Pre-fills the register form from the invitation's link; not a key to anything else.
     token = models.CharField(max_length=40, unique=True, default=new_calendar_token, editable=False)
     replaces = models.ForeignKey(

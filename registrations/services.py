@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from psycopg.errors import LockNotAvailable
 
 from emn_conference.site import absolute_url
@@ -471,9 +471,7 @@ def _takes_kept_place(
 
 def _nomination_take(delegation: Delegation, registration: Registration, *, user, token: str):
     """The head's invitation (from its link, else to the delegate's address) is answered."""
-    open_ones = delegation.nominations.select_for_update().filter(
-        status=Nomination.Status.INVITED
-    )
+    open_ones = delegation.nominations.select_for_update().filter(status=Nomination.Status.INVITED)
     nomination = (token and open_ones.filter(token=token).first()) or (
         user.email and open_ones.filter(email__iexact=user.email).first()
     )
@@ -1285,8 +1283,10 @@ def _check_nominations_open(event: Event, delegation: Delegation, now) -> None:
         )
     if not delegation.takes_nominations(now):
         raise ValidationError(
-            _("The nomination deadline has passed: the delegation's members can no longer be "
-              "changed here. Please write to the organisers."),
+            _(
+                "The nomination deadline has passed: the delegation's members can no longer be "
+                "changed here. Please write to the organisers."
+            ),
             code="deadline_passed",
         )
 
@@ -1323,8 +1323,10 @@ def _nominate(
     invited = queries.delegation_nominations_open(delegation=delegation).count()
     if places.limit is not None and places.used + invited >= places.limit:
         raise ValidationError(
-            _("All %(quota)s places of the delegation are taken or promised: withdraw a member "
-              "or an invitation first.")
+            _(
+                "All %(quota)s places of the delegation are taken or promised: withdraw a member "
+                "or an invitation first."
+            )
             % {"quota": places.limit},
             code="delegation_full",
         )
@@ -1465,7 +1467,9 @@ def _nomination_message(*, nomination: Nomination) -> EmailMultiAlternatives:
     event = delegation.event
     with translation.override(language):
         register = reverse("registrations:register", kwargs={"slug": event.slug})
-        query = urlencode({"invitation": delegation.invitation_code, "nomination": nomination.token})
+        query = urlencode(
+            {"invitation": delegation.invitation_code, "nomination": nomination.token}
+        )
         context = {
             "nomination": nomination,
             "delegation": delegation,
@@ -1573,7 +1577,9 @@ def delegation_quota_validate(*, delegation: Delegation, quota: int | None) -> N
     if quota < active:
         raise ValidationError(
             {
-                "quota": _("The delegation already has %(count)s members: the quota cannot be lower.")
+                "quota": _(
+                    "The delegation already has %(count)s members: the quota cannot be lower."
+                )
                 % {"count": active}
             }
         )
@@ -1599,8 +1605,10 @@ def delegation_quota_change(*, delegation: Delegation, quota: int | None, by) ->
         )
         _tell_head(
             delegation,
-            subject=_lazy("The quota of the delegation “%(delegation)s” has changed"),
-            lines=[_lazy("The organisers have changed the number of places of your delegation.")],
+            subject=gettext_lazy("The quota of the delegation “%(delegation)s” has changed"),
+            lines=[
+                gettext_lazy("The organisers have changed the number of places of your delegation.")
+            ],
         )
         _promote_waitlist(event)
     return delegation
@@ -1630,13 +1638,15 @@ def delegation_places_release(*, delegation: Delegation, now: datetime.datetime)
         if delegation.quota is not None:
             _tell_head(
                 delegation,
-                subject=_lazy("The nomination deadline of the delegation “%(delegation)s” has passed"),
+                subject=gettext_lazy(
+                    "The nomination deadline of the delegation “%(delegation)s” has passed"
+                ),
                 lines=[
-                    _lazy(
+                    gettext_lazy(
                         "The nomination deadline has passed. The places your delegation did not "
                         "use have returned to the event, for those on its waiting list."
                     ),
-                    _lazy("Please write to the organisers to change your delegation now."),
+                    gettext_lazy("Please write to the organisers to change your delegation now."),
                 ],
             )
     if unused:
@@ -1659,9 +1669,11 @@ def _delegation_deadline_remind(*, delegation: Delegation, now: datetime.datetim
         history.record(obj=delegation, action="deadline_reminder_sent", by=None)
         _tell_head(
             delegation,
-            subject=_lazy("The nomination deadline of the delegation “%(delegation)s” is near"),
+            subject=gettext_lazy(
+                "The nomination deadline of the delegation “%(delegation)s” is near"
+            ),
             lines=[
-                _lazy(
+                gettext_lazy(
                     "Please nominate the members of your delegation before the deadline: then "
                     "the places it has not used return to the event."
                 )

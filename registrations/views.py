@@ -69,7 +69,9 @@ class RegisterView(EventMixin, FormView):
         delegation, _error = self.invitation()
         code = delegation.invitation_code if delegation else self.typed_invitation_code()
         # The head's invitation names the person: their name and language, if not known yet.
-        nomination = queries.nomination_for_link(delegation=delegation, token=self.nomination_token())
+        nomination = queries.nomination_for_link(
+            delegation=delegation, token=self.nomination_token()
+        )
         named = {}
         if nomination is not None and self.previous is None:
             named = {
@@ -292,8 +294,7 @@ class DelegationView(DelegationHeadMixin, FormView):
             nominations=queries.delegation_nominations_open(delegation=delegation),
             places=queries.delegation_places(delegation=delegation),
             availability=queries.RegistrationAvailability(event=self.event),
-            takes_nominations=delegation.takes_nominations()
-            and self.event.takes_registrations(),
+            takes_nominations=delegation.takes_nominations() and self.event.takes_registrations(),
             # The head registers like any member, through the same link.
             own_registration=queries.registration_for_event_and_user(
                 event=self.event, user=self.request.user

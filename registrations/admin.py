@@ -856,10 +856,10 @@ class DelegationAdmin(TranslatedModelAdmin):
         ]
 
     def letter_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         delegation = Delegation.objects.filter(pk=pk).first()
-        if delegation is None or not self.has_view_permission(request, delegation):
-            raise Http404
-        if not delegation.nomination_letter:
+        if delegation is None or not delegation.nomination_letter:
             raise Http404
         return _private(
             FileResponse(

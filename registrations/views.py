@@ -258,6 +258,7 @@ class DelegationHeadMixin(LoginRequiredMixin, EventMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        self.delegation  # noqa: B018 - 404 for anyone but the head, whatever the method
         return super().dispatch(request, *args, **kwargs)
 
     @property

@@ -219,6 +219,14 @@ def delegation_holding_seats(*, delegation: Delegation) -> int:
     return delegation.registrations.holding_seats().count()
 
 
+def delegation_has_kept_place(*, delegation: Delegation) -> bool:
+    """Whether the delegation keeps a place for its next member (`reserves_places`, with one
+    unused): that member gets a seat even when the event is otherwise full."""
+    return delegation.reserves_places and (
+        delegation_holding_seats(delegation=delegation) < delegation.quota
+    )
+
+
 def nomination_for_link(*, delegation: Delegation | None, token: str) -> Nomination | None:
     """The open nomination to `delegation` an invitation's link names; None otherwise."""
     if delegation is None or not token:

@@ -461,9 +461,7 @@ def _takes_kept_place(
     """Whether a new member takes one of the places the delegation keeps: it keeps some, has
     one unused, and the event's capacity is not all held (quotas may add up to more)."""
     delegation.event = event
-    if not delegation.reserves_places:
-        return False
-    if queries.delegation_holding_seats(delegation=delegation) >= delegation.quota:
+    if not queries.delegation_has_kept_place(delegation=delegation):
         return False
     held = seats.used - seats.reserved + len(promoted)
     return event.capacity is None or held < event.capacity

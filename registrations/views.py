@@ -121,6 +121,8 @@ class RegisterView(EventMixin, FormView):
             privacy_notice=queries.privacy_notice_for(event=self.event),
             delegation=delegation,
             delegation_places=delegation and queries.delegation_places(delegation=delegation),
+            kept_place=delegation is not None
+            and queries.delegation_has_kept_place(delegation=delegation),
             # On the way in, before the form; once it is sent, the error is at its field.
             invitation_errors=error.messages if error and self.request.method == "GET" else [],
             register_alone_url=self.request.path,

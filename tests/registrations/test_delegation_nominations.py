@@ -581,3 +581,19 @@ def manager_client_factory(db):
         return staff
 
     return make
+
+
+def test_the_form_of_a_delegation_with_a_kept_place_does_not_announce_the_waiting_list(
+    client, event, delegation
+):
+    for _ in range(2):
+        register(event)
+    client.force_login(VerifiedUserFactory())
+    full = "All places are taken"
+    alone = client.get(url("registrations:register", slug=event.slug))
+    assert full in alone.content.decode()
+    invited = client.get(
+        url("registrations:register", slug=event.slug)
+        + f"?invitation={delegation.invitation_code}"
+    )
+    assert full not in invited.content.decode()

@@ -593,7 +593,62 @@ def test_the_form_of_a_delegation_with_a_kept_place_does_not_announce_the_waitin
     alone = client.get(url("registrations:register", slug=event.slug))
     assert full in alone.content.decode()
     invited = client.get(
-        url("registrations:register", slug=event.slug)
-        + f"?invitation={delegation.invitation_code}"
+        url("registrations:register", slug=event.slug) + f"?invitation={delegation.invitation_code}"
     )
     assert full not in invited.content.decode()
+
+
+def test_the_head_withdraws_an_invitation_and_its_link_no_longer_fills_the_form(
+    client, head_client, event, delegation, head
+):
+    nomination = nominate(delegation, head)
+    response = head_client.post(
+        url(
+            "registrations:delegation_nomination_withdraw",
+            slug=event.slug,
+            pk=delegation.pk,
+            nomination=nomination.pk,
+        ),
+        follow=True,
+    )
+    assert "The invitation to maria@example.org is withdrawn." in response.content.decode()
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.WITHDRAWN
+    assert Entry.objects.get(action="nomination_withdrawn").actor_name == "head@example.org"
+    again = head_client.post(
+        url(
+            "registrations:delegation_nomination_withdraw",
+            slug=event.slug,
+            pk=delegation.pk,
+            nomination=nomination.pk,
+        )
+    )
+    assert again.status_code == 404
+    client.force_login(VerifiedUserFactory())
+    form = client.get(
+        url("registrations:register", slug=event.slug)
+        + f"?invitation={delegation.invitation_code}&nomination={nomination.token}"
+    ).context["form"]
+    assert "given_name" not in form.initial
+
+
+def test_the_delegation_page_makes_as_many_queries_for_two_members_as_for_twenty(
+    head_client, event, head
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(members: int) -> int:
+        delegation = DelegationFactory(event=event, head=head, quota=40)
+        for n in range(members):
+            RegistrationFactory(event=event, delegation=delegation)
+            delegation.nominations.create(
+                email=f"n{n}@example.org", given_name="Maria", family_name="Petrova", language="en"
+            )
+        page = url("registrations:delegation", slug=event.slug, pk=delegation.pk)
+        head_client.get(page)  # warm the caches (site, menus)
+        with CaptureQueriesContext(connection) as captured:
+            assert head_client.get(page).status_code == 200
+        return len(captured)
+
+    assert queries_for(2) == queries_for(20)

@@ -482,7 +482,7 @@ def _nomination_take(delegation: Delegation, registration: Registration, *, user
         obj=delegation,
         action="nomination_registered",
         by=None,
-        changes={"member": [nomination.email, registration.reference]},
+        changes={"nomination": [nomination.pk, registration.reference]},
     )
 
 
@@ -759,6 +759,8 @@ def registration_anonymise(*, registration: Registration, by, now=None) -> Regis
         registration.save()
         # Queued ones too: built when sent, they would be written to nobody.
         registration.notifications.all().delete()
+        # The head's invitation it answered names the same person.
+        registration.nominations.all().delete()
         history.entries_anonymise(
             model=Registration, object_ids=[registration.pk], fields=Registration.PERSONAL_FIELDS
         )
@@ -1300,6 +1302,8 @@ def _check_member(delegation: Delegation, registration: Registration) -> Registr
     return registration
 
 
+# The history names an invitation by its id, never by the person's address: the invitation
+# itself is deleted with the registration that answered it, or with the event's personal data.
 def _nominate(
     delegation: Delegation,
     *,
@@ -1375,7 +1379,7 @@ def delegation_member_nominate(
             obj=delegation,
             action="member_nominated",
             by=by,
-            changes={"member": [None, nomination.email]},
+            changes={"nomination": [None, nomination.pk]},
         )
     return nomination
 
@@ -1435,7 +1439,7 @@ def delegation_member_replace(
             obj=delegation,
             action="member_replaced",
             by=by,
-            changes={"member": [registration.reference, nomination.email]},
+            changes={"member": [registration.reference, None], "nomination": [None, nomination.pk]},
         )
     return nomination
 
@@ -1455,7 +1459,7 @@ def delegation_nomination_withdraw(*, nomination: Nomination, by) -> Nomination:
             obj=delegation,
             action="nomination_withdrawn",
             by=by,
-            changes={"member": [nomination.email, None]},
+            changes={"nomination": [nomination.pk, None]},
         )
     return nomination
 

@@ -133,7 +133,7 @@ def test_a_nomination_invites_the_person_in_the_language_chosen_with_a_link_that
     )
     assert link in email.body
     [entry] = Entry.objects.filter(action="member_nominated")
-    assert entry.changes == {"member": [None, "maria@example.org"]}
+    assert entry.changes == {"nomination": [None, nomination.pk]}  # no address in the history
     assert entry.actor_name == "head@example.org"
 
     nominee = VerifiedUserFactory(email="m.petrova@example.org")
@@ -242,7 +242,7 @@ def test_replacing_a_member_passes_the_place_to_the_new_person_not_to_the_waitin
     assert Notification.objects.filter(registration=old, kind="cancelled").exists()
     assert Email.objects.get().to == "new@example.org"
     [entry] = Entry.objects.filter(action="member_replaced")
-    assert entry.changes == {"member": [old.reference, "new@example.org"]}
+    assert entry.changes == {"member": [old.reference, None], "nomination": [None, nomination.pk]}
     new = register(
         event,
         VerifiedUserFactory(email="new@example.org"),
@@ -652,3 +652,26 @@ def test_the_delegation_page_makes_as_many_queries_for_two_members_as_for_twenty
         return len(captured)
 
     assert queries_for(2) == queries_for(20)
+
+
+def test_anonymising_a_registration_deletes_the_invitation_it_answered(event, delegation, head):
+    nominate(delegation, head)
+    maria = VerifiedUserFactory(email="maria@example.org")
+    registration = register(event, maria, invitation_code=delegation.invitation_code)
+    services.registration_anonymise(registration=registration, by=None)
+    assert not Nomination.objects.exists()
+
+
+def test_the_purge_deletes_the_events_unanswered_invitations(event, delegation, head):
+    from privacy import services as privacy_services
+
+    nominate(delegation, head)
+    after = datetime.datetime.combine(
+        event.end_date + datetime.timedelta(days=event.privacy_anonymise_days + 1),
+        datetime.time(12),
+        tzinfo=datetime.UTC,
+    )
+    privacy_services.personal_data_purge(now=after, dry_run=True)
+    assert Nomination.objects.count() == 1
+    privacy_services.personal_data_purge(now=after)
+    assert not Nomination.objects.exists()

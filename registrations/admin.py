@@ -46,7 +46,6 @@ from .models import (
     ExportJob,
     ExportRecord,
     LetterTemplate,
-    Nomination,
     Notification,
     PrivacyNotice,
     Registration,
@@ -778,22 +777,6 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/registrations/registration/export.html", context)
 
 
-class NominationInline(admin.TabularInline):
-    """Who the head invited; changed only from the delegation's page, by its head."""
-
-    model = Nomination
-    extra = 0
-    can_delete = False
-    fields = ["given_name", "family_name", "email", "language", "status", "created_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class DelegationAdminForm(forms.ModelForm):
     def clean_quota(self):
         quota = self.cleaned_data.get("quota")
@@ -808,7 +791,6 @@ class DelegationAdminForm(forms.ModelForm):
 class DelegationAdmin(TranslatedModelAdmin):
     history_labels = REGISTRATION_ACTIONS
     form = DelegationAdminForm
-    inlines = [NominationInline]
     list_display = ["name", "event", "organisation", "country", "head", "members", "quota"]
     list_filter = ["event", CountryFilter]
     list_select_related = ["event", "organisation", "head"]
@@ -822,8 +804,28 @@ class DelegationAdmin(TranslatedModelAdmin):
             return []
         # Members joined for this event: moving the delegation would take them along.
         if obj.registrations.exists():
-            return ["invitation_code", "event", "letter", "places_released_at"]
-        return ["invitation_code", "letter", "places_released_at"]
+            return ["invitation_code", "event", *self.head_work]
+        return ["invitation_code", *self.head_work]
+
+    # What the head did on the delegation's page, shown to staff (changed only there).
+    head_work = ["letter", "invitations", "places_released_at"]
+
+    @admin.display(description=_("invitations"))
+    def invitations(self, obj):
+        nominations = obj.nominations.order_by("created_at", "pk")
+        if not nominations:
+            return _("None yet")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} {} ({}): {}</li>",
+                (
+                    (n.given_name, n.family_name, n.email, n.get_status_display())
+                    for n in nominations
+                ),
+            ),
+        )
 
     def save_model(self, request, obj, form, change):
         # A new head and a new quota are the services' to set: they record it and tell the head.

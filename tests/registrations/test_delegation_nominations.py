@@ -362,8 +362,6 @@ def admin_form(delegation, **overrides):
         "country": "AT",
         "head": delegation.head_id or "",
         "quota": delegation.quota or "",
-        "nominations-TOTAL_FORMS": 0,
-        "nominations-INITIAL_FORMS": 0,
         **overrides,
     }
 
@@ -536,6 +534,7 @@ def test_the_head_uploads_a_pdf_letter_and_downloads_it_and_staff_see_it(
     staff = manager_client_factory()
     change = staff.get(reverse("admin:registrations_delegation_change", args=[delegation.pk]))
     assert "Download the nomination letter (PDF)" in change.content.decode()
+    assert "None yet" in change.content.decode()
     letter = staff.get(reverse("admin:registrations_delegation_letter", args=[delegation.pk]))
     assert b"".join(letter.streaming_content) == content
 
@@ -675,3 +674,15 @@ def test_the_purge_deletes_the_events_unanswered_invitations(event, delegation, 
     assert Nomination.objects.count() == 1
     privacy_services.personal_data_purge(now=after)
     assert not Nomination.objects.exists()
+
+
+def test_staff_see_the_invitations_in_the_admin_and_save_the_delegation_as_before(
+    client, event, delegation, head
+):
+    nominate(delegation, head)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    change = reverse("admin:registrations_delegation_change", args=[delegation.pk])
+    assert "Мария Петрова (maria@example.org): Invited" in client.get(change).content.decode()
+    response = client.post(change, admin_form(delegation, name_en="IOM Vienna"))
+    assert response.status_code == 302
+    assert Delegation.objects.get().name_en == "IOM Vienna"

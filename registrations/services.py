@@ -467,7 +467,9 @@ def _takes_kept_place(
     return event.capacity is None or held < event.capacity
 
 
-def _nomination_take(delegation: Delegation, registration: Registration, *, user, token: str):
+def _nomination_take(
+    delegation: Delegation, registration: Registration, *, user, token: str
+) -> None:
     """The head's invitation (from its link, else to the delegate's address) is answered."""
     open_ones = delegation.nominations.select_for_update().filter(status=Nomination.Status.INVITED)
     nomination = (token and open_ones.filter(token=token).first()) or (
@@ -1503,10 +1505,11 @@ def _rendered(subject: str, template: str, context: dict, *, to: str) -> EmailMu
     return message
 
 
-def _tell_head(delegation: Delegation, *, subject: str, lines: list[str]) -> None:
+def _tell_head(delegation: Delegation, *, subject, lines: list) -> None:
     """A short message to the delegation's head, in their language, with the page's link.
 
-    `subject` and `lines` are translated lazily by the caller's `_` inside this override."""
+    `subject` (with %(delegation)s) and `lines` are lazy translations: they are rendered in
+    the head's language here, not in the language of whoever caused the message."""
     head = delegation.head
     if head is None or not head.email:
         return

@@ -310,7 +310,16 @@ CELERY_BEAT_SCHEDULE = {
     "personal-data-purge": {"task": "privacy.tasks.personal_data_purge", "schedule": 86400.0},
     # Reminders before events: hourly, so that one goes out soon after its day begins.
     "reminders": {"task": "registrations.tasks.reminders_send", "schedule": 3600.0},
+    # Delegations: reminders before the nomination deadline, unused places released after it.
+    "nomination-deadlines": {
+        "task": "registrations.tasks.nomination_deadlines_run",
+        "schedule": 600.0,
+    },
 }
+# Days before a delegation's nomination deadline its head is reminded; the largest nomination
+# letter (a PDF) a head may upload.
+NOMINATION_REMINDER_DAYS = env.int("NOMINATION_REMINDER_DAYS", default=3)
+NOMINATION_LETTER_MAX_BYTES = env.int("NOMINATION_LETTER_MAX_BYTES", default=5 * 1024 * 1024)
 # Uploaded session materials (slides, papers) larger than this are refused (events/materials.py).
 MATERIAL_UPLOAD_MAX_BYTES = env.int("DJANGO_MATERIAL_UPLOAD_MAX_BYTES", default=40 * 1024 * 1024)
 # The outbox: tries per message, backoff (seconds, doubling from the base up to the cap),

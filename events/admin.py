@@ -398,6 +398,7 @@ class EventAdmin(TranslatedModelAdmin):
                     "registration_closes",
                     "capacity",
                     "requires_approval",
+                    "nomination_deadline",
                     "reference_prefix",
                     "reminder_days",
                     "participants_public",

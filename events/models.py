@@ -154,6 +154,16 @@ class Event(models.Model):
         default=False,
         help_text=_("Registrations stay pending until staff approve them."),
     )
+    nomination_deadline = models.DateTimeField(
+        _("nomination deadline"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Until then, delegations with a quota keep their unused places; after it, those "
+            "places return to the event and the waiting list moves. A delegation may have its "
+            "own."
+        ),
+    )
     contact_email = models.EmailField(_("contact email"), blank=True)
     participants_public = models.BooleanField(
         _("list of participants is public"),

@@ -22,7 +22,7 @@ from events.models import Event
 from history import services as history
 from outbox.models import Email
 from registrations import services as registration_services
-from registrations.models import Delegation, Registration
+from registrations.models import Delegation, Nomination, Registration
 
 from . import retention
 from .models import PurgeRecord
@@ -203,4 +203,7 @@ def personal_data_purge(
             step = _anonymise(event, dry_run=dry_run)
             if step.registrations:
                 steps.append(step)
+            if not dry_run:
+                # Invitations never answered name people who never registered.
+                Nomination.objects.filter(delegation__event=event).delete()
     return steps

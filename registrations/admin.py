@@ -8,6 +8,7 @@ import uuid
 from copy import copy
 from dataclasses import dataclass, field
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -510,6 +511,16 @@ REGISTRATION_ACTIONS = {
     "invitation_renewed": _("New invitation code"),
     "privacy_accepted": _("New privacy notice accepted"),
     "anonymised": _("Personal data removed"),
+    "head_appointed": _("Head of delegation appointed"),
+    "member_nominated": _("Member nominated"),
+    "member_withdrawn": _("Member withdrawn"),
+    "member_replaced": _("Member replaced"),
+    "nomination_withdrawn": _("Invitation withdrawn"),
+    "nomination_registered": _("Nominee registered"),
+    "nomination_letter_uploaded": _("Nomination letter uploaded"),
+    "quota_changed": _("Quota changed"),
+    "deadline_reminder_sent": _("Head reminded of the nomination deadline"),
+    "places_released": _("Unused places released after the deadline"),
 }
 
 
@@ -1020,9 +1031,20 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
 MESSAGE_PREVIEWS = 3
 
 
+class DelegationAdminForm(forms.ModelForm):
+    def clean_quota(self):
+        quota = self.cleaned_data.get("quota")
+        try:
+            services.delegation_quota_validate(delegation=self.instance, quota=quota)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["quota"]) from error
+        return quota
+
+
 @admin.register(Delegation)
 class DelegationAdmin(TranslatedModelAdmin):
     history_labels = REGISTRATION_ACTIONS
+    form = DelegationAdminForm
     list_display = ["name", "event", "organisation", "country", "head", "members", "quota"]
     list_filter = ["event", CountryFilter]
     list_select_related = ["event", "organisation", "head"]
@@ -1036,17 +1058,73 @@ class DelegationAdmin(TranslatedModelAdmin):
             return []
         # Members joined for this event: moving the delegation would take them along.
         if obj.registrations.exists():
-            return ["invitation_code", "event"]
-        return ["invitation_code"]
+            return ["invitation_code", "event", *self.head_work]
+        return ["invitation_code", *self.head_work]
+
+    # What the head did on the delegation's page, shown to staff (changed only there).
+    head_work = ["letter", "invitations", "places_released_at"]
+
+    @admin.display(description=_("invitations"))
+    def invitations(self, obj):
+        nominations = obj.nominations.order_by("created_at", "pk")
+        if not nominations:
+            return _("None yet")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} {} ({}): {}</li>",
+                (
+                    (n.given_name, n.family_name, n.email, n.get_status_display())
+                    for n in nominations
+                ),
+            ),
+        )
 
     def save_model(self, request, obj, form, change):
-        # A new head is appointed by the service, which records it and tells them.
+        # A new head and a new quota are the services' to set: they record it and tell the head.
         head = obj.head if "head" in form.changed_data else None
         if head is not None:
             obj.head_id = form.initial.get("head")
+        quota_changed = change and "quota" in form.changed_data
+        quota = obj.quota
+        if quota_changed:
+            obj.quota = form.initial.get("quota")
         super().save_model(request, obj, form, change)
         if head is not None:
             services.delegation_head_appoint(delegation=obj, head=head, by=request.user)
+        if quota_changed:
+            services.delegation_quota_change(delegation=obj, quota=quota, by=request.user)
+            obj.quota = quota
+
+    @admin.display(description=_("nomination letter"))
+    def letter(self, obj):
+        if not obj.nomination_letter:
+            return _("None uploaded yet")
+        url = reverse("admin:registrations_delegation_letter", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download the nomination letter (PDF)"))
+
+    def get_urls(self):
+        letter = self.admin_site.admin_view(self.letter_view)
+        return [
+            path("<int:pk>/letter.pdf", letter, name="registrations_delegation_letter"),
+            *super().get_urls(),
+        ]
+
+    def letter_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        delegation = Delegation.objects.filter(pk=pk).first()
+        if delegation is None or not delegation.nomination_letter:
+            raise Http404
+        return _private(
+            FileResponse(
+                delegation.nomination_letter.open("rb"),
+                as_attachment=True,
+                filename=f"nomination-letter-{delegation.pk}.pdf",
+                content_type="application/pdf",
+            )
+        )
 
     @admin.action(description=_("Give a new invitation code (the old link stops working)"))
     def renew_invitation(self, request, queryset):

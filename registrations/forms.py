@@ -13,7 +13,7 @@ from events import queries as event_queries
 from events.models import Event
 
 from . import queries, services
-from .models import Message, Registration
+from .models import Message, Nomination, Registration
 from .services import DETAIL_FIELDS
 
 
@@ -246,3 +246,61 @@ class MessageForm(forms.ModelForm):
         """What the preview showed: the texts, the event and the list's filters."""
         seen = [str(self.cleaned_data["event"].pk), filters, *self.texts().values()]
         return hashlib.sha256("\x1f".join(seen).encode()).hexdigest()
+
+
+class NominationForm(forms.ModelForm):
+    """The head of a delegation invites a person; the services apply the rules."""
+
+    required_css_class = "required"
+
+    class Meta:
+        model = Nomination
+        fields = ["given_name", "family_name", "email", "language"]
+        help_texts = {
+            "email": _("The invitation to register is sent to this address."),
+            "language": _("The invitation is written in this language."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = get_language()
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+
+    @property
+    def person(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class WithdrawMemberForm(forms.Form):
+    required_css_class = "required"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    confirm = forms.BooleanField(
+        label=_("Yes, withdraw this member: their registration is cancelled."),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm the withdrawal.")},
+    )
+
+
+class NominationLetterForm(forms.Form):
+    letter = forms.FileField(
+        label=_("Nomination letter (PDF)"),
+        help_text=_("The official letter naming your delegation's members, as a PDF file."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_letter(self):
+        letter = self.cleaned_data["letter"]
+        try:
+            services.nomination_letter_validate(upload=letter)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["letter"]) from error
+        return letter

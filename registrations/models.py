@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
@@ -137,6 +138,12 @@ class PrivacyNotice(models.Model):
         return self.version
 
 
+def private_storage():
+    """Files with personal data (exports, badge runs, nomination
+    letters): never under MEDIA_ROOT, never served."""
+    return storages["private"]
+
+
 class Delegation(models.Model):
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="delegations", verbose_name=_("event")
@@ -169,6 +176,26 @@ class Delegation(models.Model):
         default=new_invitation_code,
         editable=False,
     )
+    nomination_deadline = models.DateTimeField(
+        _("nomination deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the event's."),
+    )
+    nomination_letter = models.FileField(
+        _("nomination letter"),
+        storage=private_storage,
+        upload_to="nomination-letters/",
+        blank=True,
+        editable=False,
+    )
+    # Set once by the scheduled job (services.nomination_deadlines_run): its places went back.
+    places_released_at = models.DateTimeField(
+        _("unused places released"), null=True, blank=True, editable=False
+    )
+    deadline_reminded_at = models.DateTimeField(
+        _("head reminded of the deadline"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("delegation")
@@ -184,6 +211,87 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def deadline(self):
+        """Its nomination deadline: its own, else the event's; None for none."""
+        return self.nomination_deadline or self.event.nomination_deadline
+
+    @property
+    def reserves_places(self) -> bool:
+        """Whether its unused places are kept for it out of the event's seats: with a quota
+        and a nomination deadline, until the deadline's job releases them. The one home of
+        the rule; `queries.event_seats` counts the same in SQL."""
+        return self.quota is not None and self.deadline is not None and not self.places_released_at
+
+    def takes_nominations(self, now=None) -> bool:
+        """Whether its head may still nominate, replace or withdraw members."""
+        deadline = self.deadline
+        return deadline is None or (now or timezone.now()) < deadline
+
+
+class Nomination(models.Model):
+    """A person the head of a delegation invites by email to register as one of its members."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        REGISTERED = "registered", _("Registered")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.CASCADE,
+        related_name="nominations",
+        verbose_name=_("delegation"),
+    )
+    email = models.EmailField(_("email"))
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    language = models.CharField(
+        _("language of the invitation"), max_length=10, choices=settings.LANGUAGES
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.INVITED)
+    # Pre-fills the register form from the invitation's link; not a key to anything else.
+    token = models.CharField(max_length=40, unique=True, default=new_calendar_token, editable=False)
+    replaces = models.ForeignKey(
+        "Registration",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaces"),
+    )
+    registration = models.ForeignKey(
+        "Registration",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="nominations",
+        verbose_name=_("registration"),
+    )
+    created_at = models.DateTimeField(_("nominated at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.INVITED
+
+    def clean(self) -> None:
+        errors = {}
+        for field in ("given_name", "family_name"):
+            try:
+                validate_person_name(getattr(self, field))
+            except ValidationError as error:
+                errors[field] = error.messages
+        if errors:
+            raise ValidationError(errors)
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -891,11 +999,6 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset} ({self.format}) {self.created_at:%Y-%m-%d %H:%M}"
-
-
-def private_storage():
-    """Files with personal data (exports, badge runs): never under MEDIA_ROOT, never served."""
-    return storages["private"]
 
 
 class BadgeLayout(models.TextChoices):

@@ -6,8 +6,8 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,6 +22,7 @@ from .models import (
     ExportJob,
     IssuedDocument,
     LetterTemplate,
+    Nomination,
     Notification,
     PrivacyNotice,
     Registration,
@@ -96,6 +97,8 @@ class Seats:
 
     limit: int | None
     used: int
+    # Of `used`: places delegations keep for members still to come (see `event_seats`).
+    reserved: int = 0
 
     @property
     def free(self) -> int | None:
@@ -107,8 +110,49 @@ class Seats:
 
 
 def event_seats(*, event: Event) -> Seats:
-    """An event's seats: held by confirmed and pending registrations."""
-    return Seats(event.capacity, Registration.objects.filter(event=event).holding_seats().count())
+    """An event's seats: held by confirmed and pending registrations, and kept by delegations
+    for the members they have still to nominate (`Delegation.reserves_places`: a quota and a
+    nomination deadline not yet passed by the scheduled job).
+
+    One query: the seats held through the index, and the places kept, one per delegation.
+    """
+    held = (
+        Registration.objects.filter(event=OuterRef("pk"))
+        .holding_seats()
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    members_held = (
+        Registration.objects.filter(delegation=OuterRef("pk"))
+        .holding_seats()
+        .order_by()
+        .values("delegation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    kept = (
+        Delegation.objects.filter(
+            event=OuterRef("pk"), quota__isnull=False, places_released_at__isnull=True
+        )
+        .filter(Q(nomination_deadline__isnull=False) | Q(event__nomination_deadline__isnull=False))
+        .annotate(unused=Greatest(F("quota") - Coalesce(Subquery(members_held), 0), 0))
+        .order_by()
+        .values("event")
+        .annotate(total=Sum("unused"))
+        .values("total")
+    )
+    counts = (
+        Event.objects.filter(pk=event.pk)
+        .annotate(
+            held=Coalesce(Subquery(held), 0),
+            kept=Coalesce(Subquery(kept), 0),
+        )
+        .values("held", "kept")
+        .get()
+    )
+    return Seats(event.capacity, counts["held"] + counts["kept"], reserved=counts["kept"])
 
 
 def session_seats(*, session: Session) -> Seats:
@@ -178,6 +222,62 @@ def registrations_of_delegation(
     if delegation.isdigit():
         match |= Q(delegation_id=int(delegation))
     return registrations.filter(match)
+
+
+def delegation_member_get(*, delegation: Delegation, reference: str) -> Registration:
+    """An active member of the delegation, for its head to replace or withdraw; else 404."""
+    return get_object_or_404(
+        delegation.registrations.active().select_related("event"), reference=reference
+    )
+
+
+def delegation_nominations_open(*, delegation: Delegation) -> QuerySet[Nomination]:
+    """Those invited who have not registered yet."""
+    return delegation.nominations.filter(status=Nomination.Status.INVITED).order_by(
+        "family_name", "given_name", "pk"
+    )
+
+
+def delegation_holding_seats(*, delegation: Delegation) -> int:
+    """How many of its members hold one of the event's seats (confirmed or pending)."""
+    return delegation.registrations.holding_seats().count()
+
+
+def delegation_has_kept_place(*, delegation: Delegation) -> bool:
+    """Whether the delegation keeps a place for its next member (`reserves_places`, with one
+    unused): that member gets a seat even when the event is otherwise full."""
+    return delegation.reserves_places and (
+        delegation_holding_seats(delegation=delegation) < delegation.quota
+    )
+
+
+def nomination_for_link(*, delegation: Delegation | None, token: str) -> Nomination | None:
+    """The open nomination to `delegation` an invitation's link names; None otherwise."""
+    if delegation is None or not token:
+        return None
+    return delegation.nominations.filter(status=Nomination.Status.INVITED, token=token).first()
+
+
+def delegations_due_for_reminder(*, now: datetime.datetime, days: int) -> QuerySet[Delegation]:
+    """Delegations with a head whose nomination deadline comes within `days`, not reminded."""
+    return _with_deadline().filter(
+        head__isnull=False,
+        deadline_reminded_at__isnull=True,
+        places_released_at__isnull=True,
+        effective_deadline__gt=now,
+        effective_deadline__lte=now + datetime.timedelta(days=days),
+    )
+
+
+def delegations_past_deadline(*, now: datetime.datetime) -> QuerySet[Delegation]:
+    """Delegations whose nomination deadline has passed and whose places are still kept."""
+    return _with_deadline().filter(places_released_at__isnull=True, effective_deadline__lte=now)
+
+
+def _with_deadline() -> QuerySet[Delegation]:
+    return Delegation.objects.annotate(
+        effective_deadline=Coalesce("nomination_deadline", "event__nomination_deadline")
+    ).order_by("effective_deadline", "pk")
 
 
 def delegations_headed_by(*, user) -> QuerySet[Delegation]:

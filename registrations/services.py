@@ -32,7 +32,9 @@ from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from psycopg.errors import LockNotAvailable
 
 from emn_conference.site import absolute_url
@@ -50,6 +52,7 @@ from .models import (
     IssuedDocument,
     LetterTemplate,
     Message,
+    Nomination,
     Notification,
     PrivacyNotice,
     Registration,
@@ -401,10 +404,15 @@ def registration_create(
     privacy_accepted: bool,
     sessions: Iterable[Session] = (),
     invitation_code: str = "",
+    nomination: str = "",
     by,
     now=None,
 ) -> Registration:
     """Registers `user` for `event`: confirmed, pending approval, or on the waiting list.
+
+    A member of a delegation that keeps places (`Delegation.reserves_places`) takes one of
+    them, even when the event is otherwise full. `nomination` is the token of the head's
+    invitation the delegate came from, if any; an invitation to their address is taken too.
 
     `by` is who registers them: the delegate themselves, or staff on their behalf.
 
@@ -452,6 +460,8 @@ def registration_create(
         promoted = _promote_waitlist(event, seats=seats)
         seat_free = seats.free is None or seats.free > len(promoted)
         delegation = _delegation_for_code(event, invitation_code) if invitation_code else None
+        if delegation is not None and not seat_free:
+            seat_free = _takes_kept_place(event, delegation, seats, promoted)
         locked_sessions = _lock_signup_sessions(event, sessions)
         # Someone who cancelled (or was declined) may register again, under the same reference.
         registration = existing or Registration(event=event, user=user, reference=reference)
@@ -477,8 +487,43 @@ def registration_create(
         )
         for session in locked_sessions:
             _signup(registration, session, now, by)
+        if delegation is not None:
+            _nomination_take(delegation, registration, user=user, token=nomination)
         notifications.queue(registration=registration, kind=STATUS_MESSAGE[registration.status])
     return registration
+
+
+def _takes_kept_place(
+    event: Event, delegation: Delegation, seats: queries.Seats, promoted: list
+) -> bool:
+    """Whether a new member takes one of the places the delegation keeps: it keeps some, has
+    one unused, and the event's capacity is not all held (quotas may add up to more)."""
+    delegation.event = event
+    if not queries.delegation_has_kept_place(delegation=delegation):
+        return False
+    held = seats.used - seats.reserved + len(promoted)
+    return event.capacity is None or held < event.capacity
+
+
+def _nomination_take(
+    delegation: Delegation, registration: Registration, *, user, token: str
+) -> None:
+    """The head's invitation (from its link, else to the delegate's address) is answered."""
+    open_ones = delegation.nominations.select_for_update().filter(status=Nomination.Status.INVITED)
+    nomination = (token and open_ones.filter(token=token).first()) or (
+        user.email and open_ones.filter(email__iexact=user.email).first()
+    )
+    if not nomination:
+        return
+    nomination.status = Nomination.Status.REGISTERED
+    nomination.registration = registration
+    nomination.save(update_fields=["status", "registration"])
+    history.record(
+        obj=delegation,
+        action="nomination_registered",
+        by=None,
+        changes={"nomination": [nomination.pk, registration.reference]},
+    )
 
 
 def registration_update(
@@ -793,6 +838,8 @@ def registration_anonymise(*, registration: Registration, by, now=None) -> Regis
         documents_withdraw(registration_ids=[registration.pk], now=now)
         # Queued ones too: built when sent, they would be written to nobody.
         registration.notifications.all().delete()
+        # The head's invitation it answered names the same person.
+        registration.nominations.all().delete()
         history.entries_anonymise(
             model=Registration, object_ids=[registration.pk], fields=Registration.PERSONAL_FIELDS
         )
@@ -1469,3 +1516,446 @@ def reminders_queue(*, now: datetime.datetime | None = None) -> int:
     if queued:
         logger.info("Queued %s reminders", queued)
     return queued
+
+
+# --- delegations managed by their heads -------------------------------------------------------
+
+
+def _lock_delegation(delegation: Delegation) -> tuple[Event, Delegation]:
+    """Opens every change to a delegation's members: the event, then the delegation, locked
+    (the order of `registration_create`)."""
+    event = _lock_event(delegation.event)
+    delegation = (
+        Delegation.objects.select_for_update(of=("self",))
+        .select_related("organisation", "head")
+        .get(pk=delegation.pk)
+    )
+    delegation.event = event
+    return event, delegation
+
+
+def _check_nominations_open(event: Event, delegation: Delegation, now) -> None:
+    if not event.takes_registrations(now):
+        raise ValidationError(
+            _("Registration for this event is not open."), code="registration_closed"
+        )
+    if not delegation.takes_nominations(now):
+        raise ValidationError(
+            _(
+                "The nomination deadline has passed: the delegation's members can no longer be "
+                "changed here. Please write to the organisers."
+            ),
+            code="deadline_passed",
+        )
+
+
+def _check_member(delegation: Delegation, registration: Registration) -> Registration:
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.delegation_id != delegation.pk or not registration.is_active:
+        raise ValidationError(
+            _("%(reference)s is not an active member of this delegation.")
+            % {"reference": registration.reference},
+            code="not_a_member",
+        )
+    return registration
+
+
+# The history names an invitation by its id, never by the person's address: the invitation
+# itself is deleted with the registration that answered it, or with the event's personal data.
+def _nominate(
+    delegation: Delegation,
+    *,
+    email: str,
+    given_name: str,
+    family_name: str,
+    language: str,
+    replaces: Registration | None,
+) -> Nomination:
+    """The checks and the invitation, under the caller's locks."""
+    email = email.strip()
+    if delegation.nominations.filter(
+        status=Nomination.Status.INVITED, email__iexact=email
+    ).exists():
+        raise ValidationError({"email": _("This person has already been invited.")})
+    if delegation.registrations.active().filter(user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member of the delegation.")})
+    places = queries.delegation_places(delegation=delegation)
+    invited = queries.delegation_nominations_open(delegation=delegation).count()
+    if places.limit is not None and places.used + invited >= places.limit:
+        raise ValidationError(
+            _(
+                "All %(quota)s places of the delegation are taken or promised: withdraw a member "
+                "or an invitation first."
+            )
+            % {"quota": places.limit},
+            code="delegation_full",
+        )
+    nomination = Nomination(
+        delegation=delegation,
+        email=email,
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        language=language,
+        replaces=replaces,
+    )
+    nomination.full_clean()
+    nomination.save()
+    outbox.email_queue(message=_nomination_message(nomination=nomination))
+    return nomination
+
+
+def delegation_member_nominate(
+    *,
+    delegation: Delegation,
+    email: str,
+    given_name: str,
+    family_name: str,
+    language: str,
+    by,
+    now: datetime.datetime | None = None,
+) -> Nomination:
+    """The head invites a person by email to register as a member, in the language chosen
+    for them; the message's link fills in the code and their name on the register form.
+
+    Refused (ValidationError, nothing saved) after the nomination deadline or outside the
+    registration window, when the address is already invited or a member, and when the
+    delegation's places are all taken or promised to those invited.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        event, delegation = _lock_delegation(delegation)
+        _check_nominations_open(event, delegation, now)
+        nomination = _nominate(
+            delegation,
+            email=email,
+            given_name=given_name,
+            family_name=family_name,
+            language=language,
+            replaces=None,
+        )
+        history.record(
+            obj=delegation,
+            action="member_nominated",
+            by=by,
+            changes={"nomination": [None, nomination.pk]},
+        )
+    return nomination
+
+
+def delegation_member_withdraw(
+    *, delegation: Delegation, registration: Registration, by
+) -> Registration:
+    """The head withdraws a member: their registration is cancelled and they are told.
+
+    While the delegation keeps its places the place stays with it, for another nomination;
+    otherwise it goes to the first on the event's waiting list. Allowed after the deadline
+    too: someone who cannot come should never hold a seat.
+    """
+    with transaction.atomic():
+        _event, delegation = _lock_delegation(delegation)
+        registration = _check_member(delegation, registration)
+        registration = registration_cancel(registration=registration, by=by)
+        history.record(
+            obj=delegation,
+            action="member_withdrawn",
+            by=by,
+            changes={"member": [registration.reference, None]},
+        )
+    return registration
+
+
+def delegation_member_replace(
+    *,
+    delegation: Delegation,
+    registration: Registration,
+    email: str,
+    given_name: str,
+    family_name: str,
+    language: str,
+    by,
+    now: datetime.datetime | None = None,
+) -> Nomination:
+    """The head replaces a member by another person: the member's registration is cancelled
+    (and they are told) and the new person is invited to the place, in one transaction. The
+    place passes within the delegation (it keeps it: `Delegation.reserves_places`), not
+    through the waiting list. Refused like a nomination; then nothing changes."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event, delegation = _lock_delegation(delegation)
+        _check_nominations_open(event, delegation, now)
+        registration = _check_member(delegation, registration)
+        registration = registration_cancel(registration=registration, by=by)
+        nomination = _nominate(
+            delegation,
+            email=email,
+            given_name=given_name,
+            family_name=family_name,
+            language=language,
+            replaces=registration,
+        )
+        history.record(
+            obj=delegation,
+            action="member_replaced",
+            by=by,
+            changes={"member": [registration.reference, None], "nomination": [None, nomination.pk]},
+        )
+    return nomination
+
+
+def delegation_nomination_withdraw(*, nomination: Nomination, by) -> Nomination:
+    """The head takes back an invitation not yet answered; its link no longer fills the form."""
+    with transaction.atomic():
+        _event, delegation = _lock_delegation(nomination.delegation)
+        nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        if not nomination.is_open:
+            raise ValidationError(
+                _("This invitation has already been answered or withdrawn."), code="not_open"
+            )
+        nomination.status = Nomination.Status.WITHDRAWN
+        nomination.save(update_fields=["status"])
+        history.record(
+            obj=delegation,
+            action="nomination_withdrawn",
+            by=by,
+            changes={"nomination": [nomination.pk, None]},
+        )
+    return nomination
+
+
+def _nomination_message(*, nomination: Nomination) -> EmailMultiAlternatives:
+    delegation, language = nomination.delegation, nomination.language
+    event = delegation.event
+    with translation.override(language):
+        register = reverse("registrations:register", kwargs={"slug": event.slug})
+        query = urlencode(
+            {"invitation": delegation.invitation_code, "nomination": nomination.token}
+        )
+        context = {
+            "nomination": nomination,
+            "delegation": delegation,
+            "event": event,
+            "language": language,
+            "dates": date_range(event.start_date, event.end_date),
+            "register_url": absolute_url(f"{register}?{query}"),
+            "deadline": delegation.deadline,
+            "privacy_url": absolute_url(
+                reverse("registrations:privacy_notice", kwargs={"slug": event.slug})
+            ),
+        }
+        subject = _("Invitation to register for %(event)s with the delegation “%(delegation)s”") % {
+            "event": event.title,
+            "delegation": delegation.name,
+        }
+        return _rendered(subject, "nomination_invitation", context, to=nomination.email)
+
+
+def _rendered(subject: str, template: str, context: dict, *, to: str) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"registrations/email/{template}.txt", context),
+        to=[to],
+    )
+    message.attach_alternative(
+        render_to_string(f"registrations/email/{template}.html", context), "text/html"
+    )
+    return message
+
+
+def _tell_head(delegation: Delegation, *, subject, lines: list) -> None:
+    """A short message to the delegation's head, in their language, with the page's link.
+
+    `subject` (with %(delegation)s) and `lines` are lazy translations: they are rendered in
+    the head's language here, not in the language of whoever caused the message."""
+    head = delegation.head
+    if head is None or not head.email:
+        return
+    language = queries.language_of(user=head) or settings.LANGUAGE_CODE
+    event = delegation.event
+    with translation.override(language):
+        page = reverse("registrations:delegation", kwargs={"slug": event.slug, "pk": delegation.pk})
+        context = {
+            "delegation": delegation,
+            "event": event,
+            "language": language,
+            "lines": [str(line) for line in lines],
+            "places": queries.delegation_places(delegation=delegation),
+            "delegation_url": absolute_url(page),
+        }
+        subject = str(subject) % {"delegation": delegation.name, "event": event.title}
+        outbox.email_queue(message=_rendered(subject, "delegation_news", context, to=head.email))
+
+
+NOMINATION_LETTER_TYPES = ("application/pdf",)
+
+
+def nomination_letter_validate(*, upload) -> None:
+    """A nomination letter is a PDF (read from its content, not its name) of a bounded size."""
+    if upload.size > settings.NOMINATION_LETTER_MAX_BYTES:
+        raise ValidationError(
+            {
+                "letter": _("The file is too large: at most %(size)s MB.")
+                % {"size": settings.NOMINATION_LETTER_MAX_BYTES // (1024 * 1024)}
+            }
+        )
+    upload.seek(0)
+    start = upload.read(1024)
+    upload.seek(max(upload.size - 2048, 0))
+    end = upload.read()
+    upload.seek(0)
+    if not start.startswith(b"%PDF-") or b"%%EOF" not in end:
+        raise ValidationError({"letter": _("This file is not a PDF document.")})
+
+
+def delegation_letter_upload(*, delegation: Delegation, upload, by) -> Delegation:
+    """The head uploads the delegation's nomination letter (a PDF), kept in private storage
+    for staff (in the admin) and the head; a new one replaces the old one."""
+    nomination_letter_validate(upload=upload)
+    with transaction.atomic():
+        delegation = Delegation.objects.select_for_update(of=("self",)).get(pk=delegation.pk)
+        old = delegation.nomination_letter.name
+        # The name tells nothing of who sent it; a fresh one each time (no cached copies).
+        delegation.nomination_letter.save(
+            f"{delegation.pk}-{secrets.token_hex(8)}.pdf", File(upload), save=False
+        )
+        delegation.save(update_fields=["nomination_letter"])
+        history.record(
+            obj=delegation,
+            action="nomination_letter_uploaded",
+            by=by,
+            changes={"nomination_letter": [bool(old), True]},
+        )
+        if old:
+            storage = delegation.nomination_letter.storage
+            transaction.on_commit(lambda: storage.delete(old))
+    return delegation
+
+
+def delegation_quota_validate(*, delegation: Delegation, quota: int | None) -> None:
+    """A quota cannot be below the members the delegation has already."""
+    if delegation.pk is None or quota is None:
+        return
+    active = delegation.registrations.active().count()
+    if quota < active:
+        raise ValidationError(
+            {
+                "quota": _(
+                    "The delegation already has %(count)s members: the quota cannot be lower."
+                )
+                % {"count": active}
+            }
+        )
+
+
+def delegation_quota_change(*, delegation: Delegation, quota: int | None, by) -> Delegation:
+    """Staff change a delegation's quota; the head is told. Places the delegation no longer
+    keeps go to the event's waiting list at once."""
+    with transaction.atomic():
+        event, delegation = _lock_delegation(delegation)
+        if delegation.quota == quota:
+            return delegation
+        delegation_quota_validate(delegation=delegation, quota=quota)
+        before = history.snapshot(delegation, ["quota"])
+        delegation.quota = quota
+        delegation.full_clean()
+        delegation.save(update_fields=["quota"])
+        history.record(
+            obj=delegation,
+            action="quota_changed",
+            by=by,
+            changes=history.changes_between(before, history.snapshot(delegation, ["quota"])),
+        )
+        _tell_head(
+            delegation,
+            subject=gettext_lazy("The quota of the delegation “%(delegation)s” has changed"),
+            lines=[
+                gettext_lazy("The organisers have changed the number of places of your delegation.")
+            ],
+        )
+        _promote_waitlist(event)
+    return delegation
+
+
+def delegation_places_release(*, delegation: Delegation, now: datetime.datetime) -> bool:
+    """After its nomination deadline, the places the delegation kept unused return to the
+    event's seats and go to the first on the waiting list; the head is told. Done by the
+    scheduled job, recorded as the system's; once only (False when already done)."""
+    with transaction.atomic():
+        event, delegation = _lock_delegation(delegation)
+        if delegation.places_released_at or not delegation.deadline or delegation.deadline > now:
+            return False
+        unused = 0
+        if delegation.reserves_places:
+            unused = max(
+                delegation.quota - queries.delegation_holding_seats(delegation=delegation), 0
+            )
+        delegation.places_released_at = now
+        delegation.save(update_fields=["places_released_at"])
+        history.record(
+            obj=delegation,
+            action="places_released",
+            by=None,
+            changes={"unused_places": [unused, 0]},
+        )
+        if delegation.quota is not None:
+            _tell_head(
+                delegation,
+                subject=gettext_lazy(
+                    "The nomination deadline of the delegation “%(delegation)s” has passed"
+                ),
+                lines=[
+                    gettext_lazy(
+                        "The nomination deadline has passed. The places your delegation did not "
+                        "use have returned to the event, for those on its waiting list."
+                    ),
+                    gettext_lazy("Please write to the organisers to change your delegation now."),
+                ],
+            )
+    if unused:
+        waitlists_fill(event=event, by=None)
+    return True
+
+
+def _delegation_deadline_remind(*, delegation: Delegation, now: datetime.datetime) -> bool:
+    with transaction.atomic():
+        delegation = (
+            Delegation.objects.select_for_update(of=("self",))
+            .select_related("event", "head")
+            .filter(pk=delegation.pk, deadline_reminded_at__isnull=True)
+            .first()
+        )
+        if delegation is None:
+            return False
+        delegation.deadline_reminded_at = now
+        delegation.save(update_fields=["deadline_reminded_at"])
+        history.record(obj=delegation, action="deadline_reminder_sent", by=None)
+        _tell_head(
+            delegation,
+            subject=gettext_lazy(
+                "The nomination deadline of the delegation “%(delegation)s” is near"
+            ),
+            lines=[
+                gettext_lazy(
+                    "Please nominate the members of your delegation before the deadline: then "
+                    "the places it has not used return to the event."
+                )
+            ],
+        )
+    return True
+
+
+def nomination_deadlines_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """The scheduled job: reminds heads NOMINATION_REMINDER_DAYS before their delegation's
+    deadline and releases the unused places of those past it. Each delegation in its own
+    transaction; running it again does nothing more."""
+    now = now or timezone.now()
+    reminded = sum(
+        _delegation_deadline_remind(delegation=delegation, now=now)
+        for delegation in queries.delegations_due_for_reminder(
+            now=now, days=settings.NOMINATION_REMINDER_DAYS
+        )
+    )
+    released = sum(
+        delegation_places_release(delegation=delegation, now=now)
+        for delegation in queries.delegations_past_deadline(now=now)
+    )
+    return {"reminded": reminded, "released": released}

@@ -1,5 +1,5 @@
-"""Celery tasks of the registrations: large exports and badge runs, their clean-up, and the
-reminders before events."""
+"""Celery tasks of the registrations: large exports and badge runs, their clean-up, the
+reminders before events and delegations' nomination deadlines."""
 
 from celery import shared_task
 
@@ -24,3 +24,8 @@ def reminders_send() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def message_hand_out(message_id: int) -> int:
     return services.message_hand_out(message_id=message_id)
+
+
+@shared_task(ignore_result=True)
+def nomination_deadlines_run() -> dict[str, int]:
+    return services.nomination_deadlines_run()

@@ -24,6 +24,31 @@ urlpatterns = [
         views.DelegationView.as_view(),
         name="delegation",
     ),
+    path(
+        "events/<slug:slug>/delegations/<int:pk>/letter/",
+        views.DelegationLetterView.as_view(),
+        name="delegation_letter",
+    ),
+    path(
+        "events/<slug:slug>/delegations/<int:pk>/letter.pdf",
+        views.DelegationLetterDownloadView.as_view(),
+        name="delegation_letter_download",
+    ),
+    path(
+        "events/<slug:slug>/delegations/<int:pk>/members/<str:reference>/withdraw/",
+        views.DelegationMemberWithdrawView.as_view(),
+        name="delegation_member_withdraw",
+    ),
+    path(
+        "events/<slug:slug>/delegations/<int:pk>/members/<str:reference>/replace/",
+        views.DelegationMemberReplaceView.as_view(),
+        name="delegation_member_replace",
+    ),
+    path(
+        "events/<slug:slug>/delegations/<int:pk>/invitations/<int:nomination>/withdraw/",
+        views.DelegationNominationWithdrawView.as_view(),
+        name="delegation_nomination_withdraw",
+    ),
     path("registrations/", views.MyRegistrationsView.as_view(), name="mine"),
     path(
         "calendar/<str:token>.ics", views.PersonalCalendarView.as_view(), name="personal_calendar"

@@ -8,8 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -27,9 +27,12 @@ from events.views import EventMixin
 from . import badges, dashboard, documents, queries, services
 from .forms import (
     CancelForm,
+    NominationForm,
+    NominationLetterForm,
     PrivacyNoticeAcceptForm,
     RegistrationCreateForm,
     RegistrationDetailsForm,
+    WithdrawMemberForm,
 )
 from .models import BadgeLayout, Delegation, IssuedDocument, PrivacyNotice, SessionSignup
 
@@ -67,7 +70,22 @@ class RegisterView(EventMixin, FormView):
             }
         delegation, _error = self.invitation()
         code = delegation.invitation_code if delegation else self.typed_invitation_code()
-        return {**previous, "invitation_code": code}
+        # The head's invitation names the person: their name and language, if not known yet.
+        nomination = queries.nomination_for_link(
+            delegation=delegation, token=self.nomination_token()
+        )
+        named = {}
+        if nomination is not None and self.previous is None:
+            named = {
+                "given_name": nomination.given_name,
+                "family_name": nomination.family_name,
+                "language": nomination.language,
+            }
+        return {**previous, **named, "invitation_code": code}
+
+    def nomination_token(self) -> str:
+        # Kept in the address the form is sent to, so the same on the way in and out.
+        return self.request.GET.get("nomination", "").strip()[:40]
 
     def typed_invitation_code(self) -> str:
         # The link's code on the way in; the form's once it is sent.
@@ -105,6 +123,8 @@ class RegisterView(EventMixin, FormView):
             privacy_notice=queries.privacy_notice_for(event=self.event),
             delegation=delegation,
             delegation_places=delegation and queries.delegation_places(delegation=delegation),
+            kept_place=delegation is not None
+            and queries.delegation_has_kept_place(delegation=delegation),
             # On the way in, before the form; once it is sent, the error is at its field.
             invitation_errors=error.messages if error and self.request.method == "GET" else [],
             register_alone_url=self.request.path,
@@ -128,6 +148,7 @@ class RegisterView(EventMixin, FormView):
                 details=form.details,
                 sessions=form.chosen_sessions,
                 invitation_code=delegation.invitation_code if delegation else "",
+                nomination=self.nomination_token(),
                 privacy_accepted=form.cleaned_data["privacy_accepted"],
                 by=self.request.user,
             )
@@ -235,20 +256,50 @@ class RegistrationCancelView(RegistrationMixin, FormView):
         return redirect(self.registration)
 
 
-class DelegationView(LoginRequiredMixin, EventMixin, TemplateView):
-    template_name = "registrations/delegation.html"
+class DelegationHeadMixin(LoginRequiredMixin, EventMixin):
+    """Pages of a delegation for its head only (anyone else gets 404)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.delegation  # noqa: B018 - 404 for anyone but the head, whatever the method
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def delegation(self) -> Delegation:
+        if not hasattr(self, "_delegation"):
+            self._delegation = queries.delegation_get_for_head(
+                event=self.event, pk=self.kwargs["pk"], user=self.request.user
+            )
+            self._delegation.event = self.event
+        return self._delegation
+
+    def delegation_url(self) -> str:
+        return reverse(
+            "registrations:delegation", kwargs={"slug": self.event.slug, "pk": self.delegation.pk}
+        )
 
     def get_context_data(self, **kwargs):
-        delegation = queries.delegation_get_for_head(
-            event=self.event, pk=self.kwargs["pk"], user=self.request.user
-        )
+        return super().get_context_data(delegation=self.delegation, **kwargs)
+
+
+class DelegationView(DelegationHeadMixin, FormView):
+    """The head's page: places, members, invitations; the form nominates a member."""
+
+    template_name = "registrations/delegation.html"
+    form_class = NominationForm
+
+    def get_context_data(self, **kwargs):
+        delegation = self.delegation
         register = reverse("registrations:register", kwargs={"slug": self.event.slug})
         invitation_path = f"{register}?{urlencode({'invitation': delegation.invitation_code})}"
+        kwargs.setdefault("letter_form", NominationLetterForm())
         return super().get_context_data(
-            delegation=delegation,
             members=queries.delegation_members(delegation=delegation),
+            nominations=queries.delegation_nominations_open(delegation=delegation),
             places=queries.delegation_places(delegation=delegation),
             availability=queries.RegistrationAvailability(event=self.event),
+            takes_nominations=delegation.takes_nominations() and self.event.takes_registrations(),
             # The head registers like any member, through the same link.
             own_registration=queries.registration_for_event_and_user(
                 event=self.event, user=self.request.user
@@ -257,6 +308,141 @@ class DelegationView(LoginRequiredMixin, EventMixin, TemplateView):
             invitation_url=absolute_url(invitation_path, request=self.request),
             **kwargs,
         )
+
+    def form_valid(self, form):
+        try:
+            nomination = services.delegation_member_nominate(
+                delegation=self.delegation, by=self.request.user, **form.person
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("An invitation to register is on its way to %(email)s.")
+            % {"email": nomination.email},
+        )
+        return redirect(self.delegation_url())
+
+
+class DelegationLetterView(DelegationHeadMixin, FormView):
+    """POST: the head uploads the nomination letter; errors show on the delegation's page."""
+
+    template_name = "registrations/delegation.html"
+    form_class = NominationLetterForm
+    http_method_names = ["post"]
+
+    def form_invalid(self, form):
+        page = DelegationView(request=self.request, args=self.args, kwargs=self.kwargs)
+        page.setup(self.request, *self.args, **self.kwargs)
+        context = page.get_context_data(letter_form=form, form=NominationForm())
+        return self.render_to_response(context)
+
+    def form_valid(self, form):
+        services.delegation_letter_upload(
+            delegation=self.delegation, upload=form.cleaned_data["letter"], by=self.request.user
+        )
+        messages.success(self.request, _("The nomination letter is uploaded."))
+        return redirect(self.delegation_url())
+
+
+class DelegationLetterDownloadView(DelegationHeadMixin, View):
+    def get(self, request, *args, **kwargs):
+        if not self.delegation.nomination_letter:
+            raise Http404("No nomination letter yet.")
+        response = FileResponse(
+            self.delegation.nomination_letter.open("rb"),
+            as_attachment=True,
+            filename=f"nomination-letter-{self.delegation.pk}.pdf",
+            content_type="application/pdf",
+        )
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class DelegationMemberMixin(DelegationHeadMixin):
+    """A page about one active member of the head's delegation (else 404)."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            member=self.member, delegation_url=self.delegation_url(), **kwargs
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.member = queries.delegation_member_get(
+                delegation=self.delegation, reference=kwargs["reference"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class DelegationMemberWithdrawView(DelegationMemberMixin, FormView):
+    template_name = "registrations/delegation_withdraw.html"
+    form_class = WithdrawMemberForm
+
+    def form_valid(self, form):
+        try:
+            services.delegation_member_withdraw(
+                delegation=self.delegation, registration=self.member, by=self.request.user
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(name)s is withdrawn from the delegation and told by email.")
+            % {"name": self.member.full_name},
+        )
+        return redirect(self.delegation_url())
+
+
+class DelegationMemberReplaceView(DelegationMemberMixin, FormView):
+    template_name = "registrations/delegation_replace.html"
+    form_class = NominationForm
+
+    def form_valid(self, form):
+        try:
+            nomination = services.delegation_member_replace(
+                delegation=self.delegation,
+                registration=self.member,
+                by=self.request.user,
+                **form.person,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _(
+                "%(old)s is replaced: their registration is cancelled and they are told. An "
+                "invitation to register is on its way to %(email)s."
+            )
+            % {"old": self.member.full_name, "email": nomination.email},
+        )
+        return redirect(self.delegation_url())
+
+
+class DelegationNominationWithdrawView(DelegationHeadMixin, View):
+    """POST only: the head takes back an invitation not yet answered."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        nomination = get_object_or_404(
+            queries.delegation_nominations_open(delegation=self.delegation),
+            pk=kwargs["nomination"],
+        )
+        try:
+            services.delegation_nomination_withdraw(nomination=nomination, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("The invitation to %(email)s is withdrawn.") % {"email": nomination.email},
+            )
+        return redirect(self.delegation_url())
 
 
 class ParticipantListView(EventMixin, TemplateView):

@@ -163,6 +163,11 @@ def _build_world(private_root) -> SimpleNamespace:
         invitation_code=delegation_b.invitation_code,
         by=b_user,
     )
+    # A's delegation has its nomination letter and an invitation not answered yet.
+    delegation_a.nomination_letter.save("letter.pdf", ContentFile(b"%PDF-1.7\n%%EOF"))
+    nomination = delegation_a.nominations.create(
+        email="nominee@example.org", given_name="Maria", family_name="Petrova", language="bg"
+    )
     # A background export of the event's attendees, made for the registration manager (the
     # file is written here: the exports have tests of their own).
     record = ExportRecord.objects.create(
@@ -218,6 +223,7 @@ def _build_world(private_root) -> SimpleNamespace:
         speaker=speaker,
         news=news,
         delegation_a=delegation_a,
+        nomination=nomination,
         a=a,
         b=b,
         job=job,
@@ -385,6 +391,12 @@ MATRIX: dict[str, dict] = {
     #                                 anonymous A    B    head  editor manager superuser
     "registrations:register":     row(LOGIN,    OWN, OWN, 200,  200,   200,    200),
     "registrations:delegation":   row(LOGIN,    404, 404, 200,  404,   404,    404),
+    # The head's pages of A's delegation: A's own place in it, its letter.
+    "registrations:delegation_member_replace":  row(LOGIN, 404, 404, 200, 404, 404, 404),
+    "registrations:delegation_member_withdraw": row(LOGIN, 404, 404, 200, 404, 404, 404),
+    "registrations:delegation_letter":          row(LOGIN, 404, 404, 405, 404, 404, 404),
+    "registrations:delegation_letter_download": row(LOGIN, 404, 404, 200, 404, 404, 404),
+    "registrations:delegation_nomination_withdraw": row(LOGIN, 404, 404, 405, 404, 404, 404),
     "registrations:mine":         SIGNED_IN,
     # The list of participants: the event's confirmed delegates (A and B) and the staff who
     # may see registrations. A has not agreed to be listed, so it names nobody.
@@ -584,6 +596,7 @@ MATRIX: dict[str, dict] = {
     "admin:registrations_delegation_change":   staff(403,   200,    200),
     "admin:registrations_delegation_history":  staff(403,   200,    200),
     "admin:registrations_delegation_delete":   staff(403,   200,    200),
+    "admin:registrations_delegation_letter":   staff(403,   200,    200),
     "admin/registrations/delegation/<path:object_id>/": to_change_page(
         "registrations_delegation"),
 
@@ -669,6 +682,15 @@ ARGUMENTS = {
 # Where the argument's name does not say which object, by case.
 CASE_ARGUMENTS = {
     "registrations:delegation": lambda world: {"pk": world.delegation_a.pk},
+    "registrations:delegation_member_replace": lambda world: {"pk": world.delegation_a.pk},
+    "registrations:delegation_member_withdraw": lambda world: {"pk": world.delegation_a.pk},
+    "registrations:delegation_letter": lambda world: {"pk": world.delegation_a.pk},
+    "registrations:delegation_letter_download": lambda world: {"pk": world.delegation_a.pk},
+    "registrations:delegation_nomination_withdraw": lambda world: {
+        "pk": world.delegation_a.pk,
+        "nomination": world.nomination.pk,
+    },
+    "admin:registrations_delegation_letter": lambda world: {"pk": world.delegation_a.pk},
     "admin:events_event_personal_data": lambda world: {"pk": world.event.pk},
     "registrations:personal_calendar [forged token]": lambda world: {"token": "forged-token"},
     "registrations:verify": lambda world: {"token": world.letter_token},

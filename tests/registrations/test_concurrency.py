@@ -4,11 +4,13 @@ Each thread has its own database connection and starts at the same moment (a bar
 the requests really overlap; the row locks in the services must queue them.
 """
 
+import datetime
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from registrations import services
 from registrations.models import Registration, SessionSignup
@@ -123,3 +125,62 @@ def test_registering_and_cancelling_at_once_never_overbooks():
     statuses = list(Registration.objects.filter(event=event).values_list("status", flat=True))
     assert statuses.count(Registration.Status.CONFIRMED) == 10
     assert statuses.count(Registration.Status.WAITLISTED) == 20
+
+
+def test_a_rush_of_members_and_others_keeps_the_delegations_places_and_the_capacity():
+    event = OpenEventFactory(
+        capacity=10, nomination_deadline=timezone.now() + datetime.timedelta(days=5)
+    )
+    delegation = DelegationFactory(event=event, quota=4)
+    members = VerifiedUserFactory.create_batch(10)
+    others = VerifiedUserFactory.create_batch(30)
+    jobs = [registering(event, u, invitation_code=delegation.invitation_code) for u in members]
+    jobs += [registering(event, user) for user in others]
+    raised = run_at_once(jobs)
+    assert len(raised) == 6  # members beyond the quota are refused
+    held = Registration.objects.filter(event=event).holding_seats()
+    assert held.filter(delegation=delegation).count() == 4
+    assert held.filter(delegation__isnull=True).count() == 6
+    assert Registration.objects.filter(event=event).count() == 34
+
+
+def test_concurrent_withdrawals_and_nominations_never_promise_more_than_the_quota():
+    event = OpenEventFactory(
+        capacity=10, nomination_deadline=timezone.now() + datetime.timedelta(days=5)
+    )
+    head = VerifiedUserFactory()
+    delegation = DelegationFactory(event=event, quota=3, head=head)
+    members = [
+        services.registration_create(
+            event=event,
+            user=VerifiedUserFactory(),
+            details=details(),
+            privacy_accepted=True,
+            invitation_code=delegation.invitation_code,
+            by=None,
+        )
+        for _ in range(2)
+    ]
+    jobs = [
+        lambda m=m: services.delegation_member_withdraw(
+            delegation=delegation, registration=m, by=head
+        )
+        for m in members
+    ]
+    jobs += [
+        lambda n=n: services.delegation_member_nominate(
+            delegation=delegation,
+            email=f"nominee{n}@example.org",
+            given_name="Maria",
+            family_name="Petrova",
+            language="en",
+            by=head,
+        )
+        for n in range(10)
+    ]
+    raised = run_at_once(jobs)
+    assert all(isinstance(error, ValidationError) for error in raised)
+    invited = delegation.nominations.count()
+    assert delegation.registrations.active().count() == 0
+    assert 1 <= invited <= 3
+    assert len(raised) == 10 - invited

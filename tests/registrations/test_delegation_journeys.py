@@ -173,3 +173,93 @@ def test_the_new_pages_have_no_wcag_violations(page, live_server, event, languag
     ]:
         check(address)
     assert found == {}
+
+
+def test_a_head_nominates_a_member_who_registers_from_the_invitation(browser, live_server, event):
+    head = VerifiedUserFactory(email="head@example.org")
+    delegation = DelegationFactory(event=event, head=head, quota=3, name_bg="МОМ Австрия")
+    context = browser.new_context(locale="bg-BG")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in(page, live_server, head)
+        page.goto(f"{live_server.url}/bg/events/{event.slug}/delegations/{delegation.pk}/")
+        nominate = page.get_by_role("region", name="Номиниране на член")
+        nominate.get_by_label("Собствено име", exact=True).fill("Мария")
+        nominate.get_by_label("Фамилия", exact=True).fill("Петрова")
+        nominate.get_by_label("Имейл", exact=True).fill("maria@example.org")
+        nominate.get_by_label("Език на поканата", exact=True).select_option("en")
+        nominate.get_by_role("button", name="Изпращане на поканата").click()
+        page.get_by_text("Покана за регистрация е изпратена до maria@example.org.").wait_for()
+        assert page.get_by_text("Мария Петрова (maria@example.org)").is_visible()
+    finally:
+        context.close()
+
+    # The invitation, in the language the head chose for her, links to the form filled in.
+    [invitation] = [m for m in mail.outbox if m.to == ["maria@example.org"]]
+    assert invitation.subject == (
+        "Invitation to register for European Migration Network Annual Conference with the "
+        "delegation “IOM Office " + delegation.name_en.split()[-1] + "”"
+    )
+    link = re.search(r"https?://\S+/en/events/\S+/register/\?\S+", invitation.body).group(0)
+
+    nominee = VerifiedUserFactory(email="maria@example.org")
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in(page, live_server, nominee)
+        page.goto(link)
+        assert page.get_by_label("Given name", exact=True).input_value() == "Мария"
+        assert page.get_by_label("Family name", exact=True).input_value() == "Петрова"
+        code = page.get_by_label("Delegation invitation code", exact=True)
+        assert code.input_value() == delegation.invitation_code
+        page.get_by_label("Given name in Latin script", exact=True).fill("Maria")
+        page.get_by_label("Family name in Latin script", exact=True).fill("Petrova")
+        page.get_by_label("Organisation", exact=True).fill("IOM Austria")
+        page.get_by_label("Country", exact=True).select_option("AT")
+        page.get_by_label(re.compile("I have read the privacy notice")).check()
+        page.get_by_role("button", name="Register for the event").click()
+        page.wait_for_url("**/en/registrations/EMN30-*/")
+    finally:
+        context.close()
+    registration = Registration.objects.get(user=nominee)
+    assert registration.delegation == delegation
+    assert registration.language == "en"
+    assert delegation.nominations.get().registration == registration
+
+
+@pytest.mark.parametrize("language", ["bg", "en"])
+def test_the_head_pages_to_nominate_replace_and_withdraw_have_no_wcag_violations(
+    page, live_server, event, language
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.test_accessibility import WCAG
+
+    head = VerifiedUserFactory()
+    delegation = DelegationFactory(event=event, head=head, quota=3)
+    member = RegistrationFactory(event=event, delegation=delegation)
+    delegation.nominations.create(
+        email="maria@example.org", given_name="Maria", family_name="Petrova", language="bg"
+    )
+    base = f"{live_server.url}/{language}/events/{event.slug}/delegations/{delegation.pk}"
+    axe, found = Axe(), {}
+    sign_in(page, live_server, head)
+    for address in [
+        f"{base}/",
+        f"{base}/members/{member.reference}/replace/",
+        f"{base}/members/{member.reference}/withdraw/",
+    ]:
+        page.goto(address)
+        if violations := axe.run(page, options=WCAG).response["violations"]:
+            found[address] = [v["id"] for v in violations]
+    # With errors shown, too.
+    page.goto(f"{base}/")
+    page.get_by_role(
+        "button", name={"bg": "Изпращане на поканата", "en": "Send the invitation"}[language]
+    ).click()
+    page.locator(".form-errors").first.wait_for()
+    if violations := axe.run(page, options=WCAG).response["violations"]:
+        found["errors"] = [v["id"] for v in violations]
+    assert found == {}

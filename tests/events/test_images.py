@@ -342,7 +342,11 @@ def test_every_image_field_in_the_admin_uses_the_checked_upload_field(rf):
                     formfield = each.formfield_for_dbfield(field, request)
                     assert isinstance(formfield, ImageUploadField), each
                     checked.append(f"{each.model._meta.label}.{field.name}")
-    assert sorted(checked) == ["events.Organisation.logo", "events.Speaker.photo"]
+    assert sorted(checked) == [
+        "events.Organisation.logo",
+        "events.Speaker.photo",
+        "registrations.LetterTemplate.logo",
+    ]
 
 
 def test_admin_file_picker_offers_only_the_accepted_types(editor_client):

@@ -9,6 +9,7 @@ MIGRATIONS = (
     "events.migrations.0002_agenda_editors_group",
     "registrations.migrations.0002_registration_managers_group",
     "registrations.migrations.0010_visa_officers_group",
+    "registrations.migrations.0011_checkin",
 )
 
 

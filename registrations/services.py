@@ -1250,6 +1250,19 @@ class CheckInAnswer:
     def admitted(self) -> bool:
         return self.outcome in (CheckInOutcome.CHECKED_IN, CheckInOutcome.ALREADY)
 
+    @property
+    def tone(self) -> str:
+        """How the page shows it: go (green), look again (amber) or stop (red)."""
+        if self.outcome == CheckInOutcome.CHECKED_IN:
+            return "go"
+        return "again" if self.outcome == CheckInOutcome.ALREADY else "stop"
+
+    @property
+    def shows_person(self) -> bool:
+        """Whether staff see whom the code names: not for a code that names nobody for sure,
+        nor for another event's people."""
+        return self.registration is not None
+
     def message(self) -> str:
         """The result in words, in the active language."""
         if self.outcome == CheckInOutcome.CHECKED_IN:

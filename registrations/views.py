@@ -7,6 +7,7 @@ from io import BytesIO
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.decorators import verified_email_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
+from django_permissions_policy.decorators import permissions_policy_override
 
 from emn_conference.site import absolute_url
 from events import queries as event_queries
@@ -461,6 +463,11 @@ def _device(request, typed: str) -> str:
     return (typed or request.headers.get("User-Agent", ""))[:60]
 
 
+# The page scans badges with the camera: the only one allowed to ask for it.
+@method_decorator(
+    permissions_policy_override({**settings.PERMISSIONS_POLICY, "camera": ["self"]}),
+    name="dispatch",
+)
 class CheckInView(CheckInStaffMixin, FormView):
     """The page at the door: scan or type, and see who it is and whether to let them in."""
 

@@ -62,7 +62,9 @@ def radoslav(event):
         given_name_latin="Radoslav",
         family_name_latin="Stamenkov",
         organisation="МОМ България",
-        delegation=DelegationFactory(event=event, name_en="IOM Bulgaria"),
+        delegation=DelegationFactory(
+            event=event, name_en="IOM Bulgaria", name_bg="Делегация на МОМ"
+        ),
         accessibility_needs="Wheelchair user: step-free entrance",
     )
 
@@ -264,7 +266,7 @@ def test_check_in_staff_check_a_delegate_in_by_typing_the_reference(staff_client
         "Радослав Стаменков",
         "Radoslav Stamenkov",
         "МОМ България",
-        "IOM Bulgaria",
+        "Делегация на МОМ",
         "Wheelchair user: step-free entrance",
         "Потвърдена",
     ]:

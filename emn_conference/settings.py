@@ -371,7 +371,7 @@ PERMISSIONS_POLICY = {
     "autoplay": [],
     "bluetooth": [],
     "browsing-topics": [],
-    # The check-in page to come scans badge QR codes: it will need camera=(self) then.
+    # The check-in page allows it for itself (registrations.views.CheckInView).
     "camera": [],
     "display-capture": [],
     "encrypted-media": [],

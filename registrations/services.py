@@ -1334,7 +1334,10 @@ def checkin_record(
     devices offline are reported when the second arrives, not lost. A scan sent again with the
     same `scan_id` (its answer was lost on the way) gets its first answer again.
     """
-    if len(code.strip()) > CHECKIN_CODE_MAX_LENGTH or not code.strip():
+    # Nothing a badge or a keyboard makes (NUL, control characters, lone surrogates from a
+    # forged request) reaches the database.
+    code = code.strip()
+    if not code or len(code) > CHECKIN_CODE_MAX_LENGTH or not code.isprintable():
         return CheckInAnswer(CheckInOutcome.UNKNOWN)
     if session is not None and (session.event_id != event.pk or session.capacity is None):
         raise ValidationError(_("Choose a session of this event that has sign-up."))
@@ -1369,7 +1372,7 @@ def checkin_record(
             day=day,
             scanned_at=scanned_at,
             by=by if by is not None and by.is_authenticated else None,
-            device=device.strip()[:60],
+            device="".join(c for c in device if c.isprintable()).strip()[:60],
             via=via,
             repeat=first is not None,
         )

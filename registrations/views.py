@@ -35,7 +35,7 @@ from .forms import (
     RegistrationCreateForm,
     RegistrationDetailsForm,
 )
-from .models import CheckIn, Delegation, PrivacyNotice, SessionSignup
+from .models import CheckIn, Delegation, PrivacyNotice, Registration, SessionSignup
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -612,7 +612,14 @@ class CheckInBadgeView(CheckInStaffMixin, View):
     def get(self, request, *args, **kwargs):
         registration = queries.checkin_registration(event=self.event, reference=kwargs["reference"])
         out = BytesIO()
-        documents.badges_pdf([registration], out, per_page=1)
+        # Recorded like every printing of badges (the export log), as printed at the door.
+        services.badges_print(
+            registrations=Registration.objects.filter(pk=registration.pk),
+            out=out,
+            per_page=1,
+            by=request.user,
+            via="checkin",
+        )
         response = _private(HttpResponse(out.getvalue(), content_type="application/pdf"))
         response["Content-Disposition"] = f'inline; filename="badge-{registration.reference}.pdf"'
         return response

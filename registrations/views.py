@@ -555,7 +555,7 @@ class CheckInSyncView(CheckInStaffMixin, View):
                 raise ValueError
             device = str(sent.get("device") or "")
             parsed = [_sync_scan(scan, self.event) for scan in scans]
-        except (ValueError, KeyError, TypeError, AttributeError, ValidationError):
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, ValidationError):
             return _private(
                 JsonResponse({"error": _("These scans could not be read.")}, status=400)
             )
@@ -595,6 +595,7 @@ def _sync_scan(scan: dict, event) -> tuple:
     scanned_at = datetime.datetime.fromisoformat(str(scan["at"]).replace("Z", "+00:00"))
     if timezone.is_naive(scanned_at):
         raise ValueError("a time without its zone")
+    scanned_at = scanned_at.astimezone(datetime.UTC)  # OverflowError at the ends of time
     session = None
     if scan.get("session"):
         session_id = int(scan["session"])

@@ -506,3 +506,22 @@ def test_a_badge_is_not_printed_again_for_someone_not_confirmed(staff_client, ev
     )
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "scan",
+    [
+        {"code": "EMN30-K3QXA", "at": "0001-01-01T00:00:00+14:00"},
+        {"code": "EMN30-K3QXA", "at": "2030-01-01T10:00Z", "session": float("inf")},
+        {"code": "EMN30-K3QXA", "at": "2030-01-01T10:00Z", "session": float("nan")},
+    ],
+)
+def test_scans_at_the_ends_of_time_or_of_numbers_are_refused(staff_client, event, scan):
+    response = staff_client.post(
+        url("registrations:checkin_sync", slug=event.slug),
+        json.dumps({"scans": [{"id": str(uuid.uuid4()), **scan}]}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert not CheckIn.objects.exists()

@@ -166,3 +166,51 @@ def test_signing_out_clears_the_list_the_device_kept(page, live_server, door):
     page.wait_for_url(f"{live_server.url}/en/")
 
     assert page.evaluate("() => window.localStorage.length") == 0
+
+
+def _camera_feed(code: str, path) -> None:
+    """A video file Chromium's fake camera plays: the code's QR as a badge shows it, held
+    still (Y4M, the raw format Chromium reads; grey, so the colour planes are flat)."""
+    import segno
+    from PIL import Image
+
+    qr = io.BytesIO()
+    segno.make(code, error="m").save(qr, kind="png", scale=6, border=4)
+    width, height = 640, 480
+    frame = Image.new("L", (width, height), 255)
+    image = Image.open(qr).convert("L")
+    frame.paste(image, ((width - image.width) // 2, (height - image.height) // 2))
+    flat = bytes([128]) * (width * height // 4)
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _frame in range(10):
+            out.write(b"FRAME\n" + frame.tobytes() + flat + flat)
+
+
+def test_the_camera_reads_the_badge_and_checks_its_holder_in(browser, live_server, door, tmp_path):
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    event, staff = door
+    anna = RegistrationFactory(event=event, given_name="Anna", family_name="Huber")
+    feed = tmp_path / "badge.y4m"
+    _camera_feed(_badge_code(anna), feed)
+    camera = [
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",  # "allow the camera" without asking
+        f"--use-file-for-fake-video-capture={feed}",
+    ]
+    # A Chromium of its own, with a camera that films the badge.
+    with_camera = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *camera]
+    )
+    try:
+        page = with_camera.new_context(locale="en-GB").new_page()
+        page.set_default_timeout(15_000)
+        _open_checkin(page, live_server, staff)
+        with page.expect_navigation():
+            page.locator("#checkin-camera-toggle").click()
+        assert page.locator(".checkin-result__title").inner_text() == "Checked in"
+        assert "Anna Huber" in page.locator(".checkin-person__name").inner_text()
+    finally:
+        with_camera.close()
+    assert CheckIn.objects.get().via == "scan"

@@ -140,7 +140,13 @@ class RegistrationCreateForm(RegistrationDetailsForm):
             "letters, with or without the dashes). Their link fills it in."
         ),
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+            # Ready for the next badge: a handheld scanner types the code and presses Enter.
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
         ),
     )
     privacy_accepted = forms.BooleanField(
@@ -225,7 +231,13 @@ class CheckInForm(forms.Form):
         max_length=services.CHECKIN_CODE_MAX_LENGTH,
         help_text=_("Scan the QR code, or type the reference printed under it."),
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+            # Ready for the next badge: a handheld scanner types the code and presses Enter.
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
         ),
         error_messages={"required": _("Scan a badge or type its reference.")},
     )

@@ -183,7 +183,6 @@
     section.className = "checkin-result checkin-result--" + tone;
     var title = document.createElement("h2");
     title.className = "checkin-result__title";
-    title.setAttribute("role", "alert");
     title.textContent = message;
     section.appendChild(title);
     if (entry) {

@@ -49,3 +49,21 @@ class StaffMFARequiredMiddleware:
             ),
         )
         return redirect("mfa_activate_totp")
+
+
+class ClearSiteDataOnLogoutMiddleware:
+    """Signing out also clears what the site's scripts kept in the browser (the check-in
+    page's list of badges and its offline scans): `Clear-Site-Data: "storage"` on the answer
+    to the log-out, the site's or the admin's. Cookies are Django's to end (the session)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":  # signing out is a POST; other requests pay nothing
+            return self.get_response(request)
+        was_signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if was_signed_in and not request.user.is_authenticated:
+            response["Clear-Site-Data"] = '"storage"'
+        return response

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # After authentication and messages: staff without a second factor are sent to set one up.
     "accounts.middleware.StaffMFARequiredMiddleware",
+    # Signing out clears the browser's storage for the site (the check-in page's offline list).
+    "accounts.middleware.ClearSiteDataOnLogoutMiddleware",
     # A change that could not get its event's lock in time: "very busy, try again" (503).
     "registrations.middleware.EventBusyMiddleware",
     # A delegate whose accepted privacy notice has a newer version is asked to accept it.
@@ -407,7 +409,7 @@ PERMISSIONS_POLICY = {
     "autoplay": [],
     "bluetooth": [],
     "browsing-topics": [],
-    # The check-in page to come scans badge QR codes: it will need camera=(self) then.
+    # The check-in page allows it for itself (registrations.views.CheckInView).
     "camera": [],
     "display-capture": [],
     "encrypted-media": [],

@@ -15,6 +15,7 @@ from events.models import Event
 from outbox.models import Email
 from registrations.exports import DATASETS
 from registrations.models import (
+    CheckIn,
     Delegation,
     ExportJob,
     ExportRecord,
@@ -53,6 +54,8 @@ class RegistrationData:
     # Lists and badge runs of its event made by the organisers since it was made: they may
     # hold its details (the export log keeps who made them, not whom they held).
     exports: list[ExportRecord]
+    # When they were checked in at the door or at a session (not by whom: staff's data).
+    checkins: list[CheckIn] = field(default_factory=list)
 
     @property
     def exports_named(self) -> list[tuple[ExportRecord, str]]:
@@ -79,6 +82,13 @@ class RegistrationData:
                     "signed_up_at": signup.created_at.isoformat(),
                 }
                 for signup in self.signups
+            ],
+            "checkins": [
+                {
+                    "at": checkin.scanned_at.isoformat(),
+                    "session": str(checkin.session.title) if checkin.session else None,
+                }
+                for checkin in self.checkins
             ],
             "messages": [
                 {
@@ -173,6 +183,12 @@ def personal_data_for(*, user) -> PersonalData:
                 ),
             ),
             Prefetch("notifications", queryset=Notification.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "checkins",
+                queryset=CheckIn.objects.firsts()
+                .select_related("session")
+                .order_by("scanned_at", "pk"),
+            ),
         )
         .order_by("-event__start_date", "-created_at")
     )
@@ -196,6 +212,7 @@ def personal_data_for(*, user) -> PersonalData:
                 registration=r,
                 signups=list(r.signups.all()),
                 messages=list(r.notifications.all()),
+                checkins=list(r.checkins.all()),
                 exports=[
                     e for e in exports if e.event_id == r.event_id and e.created_at >= r.created_at
                 ],

@@ -150,7 +150,9 @@ def _lines(
 
 def badge_code(registration: Registration) -> str:
     """What the QR code on a badge and a confirmation holds, for the check-in at the door."""
-    return registration.reference
+    from .tokens import badge_token  # here, not at the top: the layout is rewritten apart
+
+    return badge_token(registration)
 
 
 def _role_label(role: str) -> str:

@@ -149,7 +149,13 @@ class RegistrationCreateForm(RegistrationDetailsForm):
             "letters, with or without the dashes). Their link fills it in."
         ),
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+            # Ready for the next badge: a handheld scanner types the code and presses Enter.
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
         ),
     )
     privacy_accepted = forms.BooleanField(
@@ -304,3 +310,52 @@ class NominationLetterForm(forms.Form):
         except ValidationError as error:
             raise ValidationError(error.message_dict["letter"]) from error
         return letter
+
+
+class CheckInSessionField(forms.ModelChoiceField):
+    time_zone = None  # the event's, set by the form
+
+    def to_python(self, value):
+        if _beyond_64_bits(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+    def label_from_instance(self, session):
+        start = timezone.localtime(session.start, self.time_zone)
+        return f"{date_format(start, 'j E, H:i')} {session.title}"
+
+
+class CheckInForm(forms.Form):
+    """A scanned code or a typed reference, at the door or at a session with sign-up."""
+
+    required_css_class = "required"
+
+    code = forms.CharField(
+        label=_("Badge code or reference"),
+        max_length=services.CHECKIN_CODE_MAX_LENGTH,
+        help_text=_("Scan the QR code, or type the reference printed under it."),
+        widget=forms.TextInput(
+            # Ready for the next badge: a handheld scanner types the code and presses Enter.
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+        error_messages={"required": _("Scan a badge or type its reference.")},
+    )
+    session = CheckInSessionField(
+        label=_("Where"),
+        queryset=None,
+        required=False,
+        empty_label=_("At the door of the event"),
+    )
+    # The device's own name (the page's script keeps one); without it, the browser's.
+    device = forms.CharField(widget=forms.HiddenInput, required=False, max_length=60)
+
+    def __init__(self, *args, event: Event, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = queries.checkin_sessions(event=event)
+        self.fields["session"].time_zone = zoneinfo.ZoneInfo(event.time_zone)

@@ -488,6 +488,7 @@ class Registration(models.Model):
         permissions = [
             ("export_registration", _("Can export attendee lists and print badges")),
             ("view_passport_data", _("Can see passport data and export the visa list")),
+            ("checkin_registration", _("Can check people in at the door")),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -1084,3 +1085,83 @@ class ExportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return (100 * self.done // self.total) if self.total else 0
+
+
+class CheckInQuerySet(models.QuerySet):
+    def firsts(self):
+        """The check-ins that count: a person's first of the day (or of a session)."""
+        return self.filter(repeat=False)
+
+
+class CheckIn(models.Model):
+    """One scan at the door (or at a session with sign-up) that found an admissible person.
+
+    A person counts once a day at the door and once per session: the first scan is the
+    check-in, later ones (a second scan, or the same badge scanned on two devices offline) are
+    kept as repeats, so that they are reported and none is lost (`services.checkin_record`).
+    """
+
+    class Via(models.TextChoices):
+        SCAN = "scan", _("Scanned QR code")
+        TYPED = "typed", _("Typed reference")
+        OFFLINE = "offline", _("Scanned offline, sent later")
+
+    # Made by the device that scanned: a scan sent again after a lost answer is not doubled.
+    scan_id = models.UUIDField(_("scan"), default=uuid.uuid4, unique=True, editable=False)
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="checkins",
+        verbose_name=_("registration"),
+    )
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checkins",
+        verbose_name=_("session"),
+        help_text=_("Empty: at the door of the event."),
+    )
+    day = models.DateField(_("day"), help_text=_("In the event's time zone."))
+    scanned_at = models.DateTimeField(_("scanned at"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    device = models.CharField(_("device"), max_length=60, blank=True)
+    via = models.CharField(_("how"), max_length=10, choices=Via, default=Via.SCAN)
+    repeat = models.BooleanField(
+        _("repeated scan"), default=False, help_text=_("The person was checked in already.")
+    )
+
+    objects = CheckInQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["scanned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "day"],
+                condition=Q(session__isnull=True, repeat=False),
+                name="registrations_checkin_once_a_day",
+            ),
+            models.UniqueConstraint(
+                fields=["registration", "session"],
+                condition=Q(session__isnull=False, repeat=False),
+                name="registrations_checkin_once_per_session",
+            ),
+        ]
+        indexes = [
+            # The day's counts at the door and per session.
+            models.Index(fields=["day", "session", "repeat"], name="registrations_checkin_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.scanned_at:%Y-%m-%d %H:%M}"

@@ -17,7 +17,9 @@ from modeltranslation.utils import build_localized_fieldname
 from events.formatting import FallbackLanguages
 from events.models import Event, RegistrationState, Session
 
+from . import tokens
 from .models import (
+    CheckIn,
     Delegation,
     ExportJob,
     IssuedDocument,
@@ -627,4 +629,103 @@ def document_verification(*, token: str) -> DocumentVerification | None:
         event=str(event.title),
         event_dates=(event.start_date, event.end_date),
         stay=template.stay() if template is not None else None,
+    )
+
+
+# --- check-in at the door ------------------------------------------------------------------
+
+
+def checkin_day(*, event: Event, now: datetime.datetime | None = None) -> datetime.date:
+    """Today where the event takes place."""
+    return timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(event.time_zone)).date()
+
+
+def checkin_sessions(*, event: Event, day: datetime.date | None = None) -> QuerySet[Session]:
+    """The event's sessions with sign-up (those checked in separately), of `day` if given."""
+    sessions = Session.objects.filter(event=event, capacity__isnull=False).order_by("start", "pk")
+    if day is not None:
+        tz = zoneinfo.ZoneInfo(event.time_zone)
+        start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+        sessions = sessions.filter(start__gte=start, start__lt=start + datetime.timedelta(days=1))
+    return sessions
+
+
+@dataclass(frozen=True)
+class CheckInCounts:
+    day: datetime.date
+    expected: int
+    checked_in: int
+    # (session, seats taken, checked in) for each session with sign-up of the day.
+    sessions: list[tuple[Session, int, int]]
+
+
+def checkin_counts(*, event: Event, day: datetime.date) -> CheckInCounts:
+    """The day's figures at the door and per session: three queries, whatever the numbers."""
+    expected = Registration.objects.filter(event=event).confirmed().count()
+    checked_in = (
+        CheckIn.objects.firsts()
+        .filter(registration__event=event, session__isnull=True, day=day)
+        .count()
+    )
+    sessions = checkin_sessions(event=event, day=day).annotate(
+        seated=Subquery(
+            SessionSignup.objects.seated()
+            .filter(session=OuterRef("pk"))
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        checked_in=Subquery(
+            CheckIn.objects.firsts()
+            .filter(session=OuterRef("pk"))
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+    )
+    return CheckInCounts(
+        day=day,
+        expected=expected,
+        checked_in=checked_in,
+        sessions=[(s, s.seated or 0, s.checked_in or 0) for s in sessions],
+    )
+
+
+def checkin_admissible(*, event: Event, day: datetime.date) -> list[dict]:
+    """What a check-in device keeps to work offline: each confirmed registration's signed code
+    with what staff at the door are shown, and whether it is checked in today. One query."""
+    registrations = (
+        Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
+        .select_related("delegation")
+        .annotate(
+            checked_in_today=Exists(
+                CheckIn.objects.firsts().filter(
+                    registration=OuterRef("pk"), session__isnull=True, day=day
+                )
+            ),
+        )
+        .order_by("pk")
+    )
+    return [
+        {
+            "code": tokens.badge_token(registration),
+            "reference": registration.reference,
+            "name": registration.full_name,
+            "name_latin": registration.full_name_latin,
+            "organisation": registration.organisation,
+            "delegation": registration.delegation.name if registration.delegation else "",
+            "role": registration.get_role_display(),
+            "checked_in": registration.checked_in_today,
+        }
+        for registration in registrations
+    ]
+
+
+def checkin_registration(*, event: Event, reference: str) -> Registration:
+    """A confirmed registration of the event, for its badge to be printed again; else 404."""
+    return get_object_or_404(
+        Registration.objects.select_related("event", "delegation"),
+        event=event,
+        reference=reference,
+        status=Registration.Status.CONFIRMED,
     )

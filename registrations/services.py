@@ -20,6 +20,8 @@ import unicodedata
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, BinaryIO
 
 from django.conf import settings
@@ -43,9 +45,10 @@ from events.models import REMINDER_DAYS_MAX, Event, Session
 from history import services as history
 from outbox import services as outbox
 
-from . import notifications, queries
+from . import notifications, queries, tokens
 from .models import (
     BadgeLayout,
+    CheckIn,
     Delegation,
     ExportJob,
     ExportRecord,
@@ -1959,3 +1962,189 @@ def nomination_deadlines_run(*, now: datetime.datetime | None = None) -> dict[st
         for delegation in queries.delegations_past_deadline(now=now)
     )
     return {"reminded": reminded, "released": released}
+
+
+# --- check-in at the door ------------------------------------------------------------------
+
+
+class CheckInOutcome(StrEnum):
+    """What a scan at the door found; the page shows each in its own colour and words."""
+
+    CHECKED_IN = "checked_in"
+    ALREADY = "already"
+    NOT_CONFIRMED = "not_confirmed"
+    NOT_SIGNED_UP = "not_signed_up"
+    OTHER_EVENT = "other_event"
+    UNKNOWN = "unknown"
+    FORGED = "forged"
+
+
+@dataclass
+class CheckInAnswer:
+    """The answer to one scan: the outcome, whom it concerns (None when the code names nobody
+    the staff may be shown), the scan recorded, and for a repeat, the check-in it repeats."""
+
+    outcome: CheckInOutcome
+    registration: Registration | None = None
+    session: Session | None = None
+    checkin: CheckIn | None = None
+    first: CheckIn | None = None
+    other_event: Event | None = None
+
+    @property
+    def admitted(self) -> bool:
+        return self.outcome in (CheckInOutcome.CHECKED_IN, CheckInOutcome.ALREADY)
+
+    @property
+    def tone(self) -> str:
+        """How the page shows it: go (green), look again (amber) or stop (red)."""
+        if self.outcome == CheckInOutcome.CHECKED_IN:
+            return "go"
+        return "again" if self.outcome == CheckInOutcome.ALREADY else "stop"
+
+    @property
+    def shows_person(self) -> bool:
+        """Whether staff see whom the code names: not for a code that names nobody for sure,
+        nor for another event's people."""
+        return self.registration is not None
+
+    def message(self) -> str:
+        """The result in words, in the active language."""
+        if self.outcome == CheckInOutcome.CHECKED_IN:
+            if self.session is not None:
+                return _("Checked in to the session")
+            return _("Checked in")
+        if self.outcome == CheckInOutcome.ALREADY:
+            first = self.first
+            tz = zoneinfo.ZoneInfo(self.registration.event.time_zone)
+            return _("Already checked in at %(time)s by %(by)s (%(device)s)") % {
+                "time": timezone.localtime(first.scanned_at, tz).strftime("%H:%M"),
+                "by": first.by.get_username() if first.by else _("someone no longer known"),
+                "device": first.device or _("unnamed device"),
+            }
+        if self.outcome == CheckInOutcome.NOT_CONFIRMED:
+            return _("Not confirmed: %(status)s") % {
+                "status": self.registration.get_status_display()
+            }
+        if self.outcome == CheckInOutcome.NOT_SIGNED_UP:
+            return _("Has no confirmed seat at this session")
+        if self.outcome == CheckInOutcome.OTHER_EVENT:
+            return _("Not for this event: the badge is for %(event)s") % {
+                "event": self.other_event.title
+            }
+        if self.outcome == CheckInOutcome.UNKNOWN:
+            return _("No registration has this reference")
+        return _("Forged or damaged code: do not admit")
+
+
+CHECKIN_CODE_MAX_LENGTH = 120
+# An offline scan may be sent hours later, but never dated ahead of the server's clock.
+CHECKIN_CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+def _checkin_find(event: Event, code: str) -> CheckInAnswer | Registration:
+    """The registration a scanned code or typed reference stands for, or why there is none."""
+    code = code.strip()
+    registrations = Registration.objects.select_related("event", "delegation")
+    if tokens.looks_like_token(code):
+        registration = registrations.filter(reference=tokens.token_reference(code)).first()
+        # A code that does not verify names nobody: it may have been made to name anyone.
+        if registration is None or not tokens.token_is_valid(code, event_id=registration.event_id):
+            return CheckInAnswer(CheckInOutcome.FORGED)
+    else:
+        registration = registrations.filter(reference=code.upper()).first()
+        if registration is None:
+            return CheckInAnswer(CheckInOutcome.UNKNOWN)
+    if registration.event_id != event.pk:
+        return CheckInAnswer(CheckInOutcome.OTHER_EVENT, other_event=registration.event)
+    return registration
+
+
+def checkin_record(
+    *,
+    event: Event,
+    code: str,
+    by,
+    session: Session | None = None,
+    device: str = "",
+    via: str = CheckIn.Via.SCAN,
+    scanned_at: datetime.datetime | None = None,
+    scan_id: uuid.UUID | None = None,
+) -> CheckInAnswer:
+    """Checks in whom `code` (a badge's signed code, or a typed reference) stands for, at the
+    door of `event` or at `session` (one with sign-up), as a recorded decision of `by`.
+
+    A person counts once a day at the door and once per session; a later scan is recorded as
+    a repeat and answered ALREADY with the first check-in, so that double scans made on two
+    devices offline are reported when the second arrives, not lost. A scan sent again with the
+    same `scan_id` (its answer was lost on the way) gets its first answer again.
+    """
+    # Nothing a badge or a keyboard makes (NUL, control characters, lone surrogates from a
+    # forged request) reaches the database.
+    code = code.strip()
+    if not code or len(code) > CHECKIN_CODE_MAX_LENGTH or not code.isprintable():
+        return CheckInAnswer(CheckInOutcome.UNKNOWN)
+    if session is not None and (session.event_id != event.pk or session.capacity is None):
+        raise ValidationError(_("Choose a session of this event that has sign-up."))
+    found = _checkin_find(event, code)
+    if isinstance(found, CheckInAnswer):
+        return found
+    registration = found
+    answer = CheckInAnswer(CheckInOutcome.CHECKED_IN, registration=registration, session=session)
+    if not registration.is_confirmed:
+        answer.outcome = CheckInOutcome.NOT_CONFIRMED
+        return answer
+    if session is not None and not registration.signups.seated().filter(session=session).exists():
+        answer.outcome = CheckInOutcome.NOT_SIGNED_UP
+        return answer
+    now = timezone.now()
+    scanned_at = min(scanned_at or now, now + CHECKIN_CLOCK_SKEW)
+    day = timezone.localtime(scanned_at, zoneinfo.ZoneInfo(event.time_zone)).date()
+    with transaction.atomic():
+        # Two devices scanning the same badge at once queue here; the second is the repeat.
+        Registration.objects.select_for_update().filter(pk=registration.pk).first()
+        if scan_id is not None:
+            sent_before = CheckIn.objects.filter(scan_id=scan_id).first()
+            if sent_before is not None:
+                return _checkin_answer_again(answer, sent_before)
+        earlier = CheckIn.objects.firsts().filter(registration=registration, session=session)
+        if session is None:
+            earlier = earlier.filter(day=day)
+        first = earlier.select_related("by").first()
+        checkin = CheckIn(
+            registration=registration,
+            session=session,
+            day=day,
+            scanned_at=scanned_at,
+            by=by if by is not None and by.is_authenticated else None,
+            device="".join(c for c in device if c.isprintable()).strip()[:60],
+            via=via,
+            repeat=first is not None,
+        )
+        if scan_id is not None:
+            checkin.scan_id = scan_id
+        checkin.full_clean()
+        checkin.save()
+        history.record(
+            obj=registration,
+            action="checked_in_again" if first else "checked_in",
+            by=by,
+            changes={"session": [None, session.pk]} if session else {},
+        )
+    answer.checkin, answer.first = checkin, first
+    if first is not None:
+        answer.outcome = CheckInOutcome.ALREADY
+    return answer
+
+
+def _checkin_answer_again(answer: CheckInAnswer, checkin: CheckIn) -> CheckInAnswer:
+    answer.checkin = checkin
+    if checkin.repeat:
+        earlier = CheckIn.objects.firsts().filter(
+            registration=checkin.registration_id, session=checkin.session_id
+        )
+        if checkin.session_id is None:
+            earlier = earlier.filter(day=checkin.day)
+        answer.first = earlier.select_related("by").first()
+        answer.outcome = CheckInOutcome.ALREADY
+    return answer

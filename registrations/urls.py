@@ -49,6 +49,18 @@ urlpatterns = [
         views.DelegationNominationWithdrawView.as_view(),
         name="delegation_nomination_withdraw",
     ),
+    path("events/<slug:slug>/checkin/", views.CheckInView.as_view(), name="checkin"),
+    path(
+        "events/<slug:slug>/checkin/admissible.json",
+        views.CheckInListView.as_view(),
+        name="checkin_list",
+    ),
+    path("events/<slug:slug>/checkin/sync/", views.CheckInSyncView.as_view(), name="checkin_sync"),
+    path(
+        "events/<slug:slug>/checkin/<str:reference>/badge.pdf",
+        views.CheckInBadgeView.as_view(),
+        name="checkin_badge",
+    ),
     path("registrations/", views.MyRegistrationsView.as_view(), name="mine"),
     path(
         "calendar/<str:token>.ics", views.PersonalCalendarView.as_view(), name="personal_calendar"

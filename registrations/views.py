@@ -1,32 +1,39 @@
 """Delegate pages. Views fetch through `queries`, change through `services`, and render."""
 
+import datetime
+import json
+import uuid
 from io import BytesIO
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.decorators import verified_email_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
+from django_permissions_policy.decorators import permissions_policy_override
 
 from emn_conference.site import absolute_url
 from events import queries as event_queries
 from events import schedule
 from events.views import EventMixin
 
-from . import badges, dashboard, documents, queries, services
+from . import badges, dashboard, documents, queries, services, tokens
 from .forms import (
     CancelForm,
+    CheckInForm,
     NominationForm,
     NominationLetterForm,
     PrivacyNoticeAcceptForm,
@@ -34,7 +41,15 @@ from .forms import (
     RegistrationDetailsForm,
     WithdrawMemberForm,
 )
-from .models import BadgeLayout, Delegation, IssuedDocument, PrivacyNotice, SessionSignup
+from .models import (
+    BadgeLayout,
+    CheckIn,
+    Delegation,
+    IssuedDocument,
+    PrivacyNotice,
+    Registration,
+    SessionSignup,
+)
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -727,4 +742,202 @@ class DocumentVerifyView(View):
         # It names a person: kept by no cache on the way, and out of search engines.
         patch_cache_control(response, private=True, no_store=True)
         response["X-Robots-Tag"] = "noindex"
+
+
+# --- check-in at the door ------------------------------------------------------------------
+
+CHECKIN_PERMISSION = "registrations.checkin_registration"
+# How many offline scans one request may send: a device's queue, sent in parts if longer.
+CHECKIN_SYNC_MAX_SCANS = 500
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # Names of the event's people: never kept by a cache, nor by the browser's.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class CheckInStaffMixin(LoginRequiredMixin, EventMixin):
+    """For staff allowed to check people in (the "Check-in staff" group); to others the
+    pages do not exist (404), or, for the device's data, 403 (its script then clears what
+    it keeps)."""
+
+    refuse_with_403 = False
+
+    def dispatch(self, request, *args, **kwargs):
+        allowed = request.user.is_authenticated and request.user.has_perm(CHECKIN_PERMISSION)
+        if not allowed and self.refuse_with_403:
+            return _private(JsonResponse({"error": _("Sign in as check-in staff.")}, status=403))
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not allowed:
+            raise Http404("Not check-in staff.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _device(request, typed: str) -> str:
+    """The name the device's script gave it, else the start of its browser's name."""
+    return (typed or request.headers.get("User-Agent", ""))[:60]
+
+
+# The page scans badges with the camera: the only one allowed to ask for it.
+@method_decorator(
+    permissions_policy_override({**settings.PERMISSIONS_POLICY, "camera": ["self"]}),
+    name="dispatch",
+)
+class CheckInView(CheckInStaffMixin, FormView):
+    """The page at the door: scan or type, and see who it is and whether to let them in."""
+
+    template_name = "registrations/checkin.html"
+    form_class = CheckInForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "event": self.event}
+
+    def get_initial(self):
+        return {"session": self.request.GET.get("session") or None}
+
+    def get_context_data(self, **kwargs):
+        day = queries.checkin_day(event=self.event)
+        return super().get_context_data(
+            counts=queries.checkin_counts(event=self.event, day=day), **kwargs
+        )
+
+    def form_valid(self, form):
+        try:
+            answer = services.checkin_record(
+                event=self.event,
+                code=form.cleaned_data["code"],
+                session=form.cleaned_data["session"],
+                device=_device(self.request, form.cleaned_data["device"]),
+                via=CheckIn.Via.SCAN
+                if tokens.looks_like_token(form.cleaned_data["code"])
+                else CheckIn.Via.TYPED,
+                by=self.request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        # A fresh form for the next person, at the same place.
+        fresh = self.get_form_class()(
+            event=self.event,
+            initial={key: form.cleaned_data[key] for key in ("session", "device")},
+        )
+        response = self.render_to_response(self.get_context_data(form=fresh, answer=answer))
+        return _private(response)
+
+    def render_to_response(self, context, **response_kwargs):
+        return _private(super().render_to_response(context, **response_kwargs))
+
+
+class CheckInListView(CheckInStaffMixin, View):
+    """What a check-in device keeps to work offline: the signed codes it may admit."""
+
+    refuse_with_403 = True
+
+    def get(self, request, *args, **kwargs):
+        day = queries.checkin_day(event=self.event)
+        counts = queries.checkin_counts(event=self.event, day=day)
+        return _private(
+            JsonResponse(
+                {
+                    "event": self.event.slug,
+                    "day": day.isoformat(),
+                    "admissible": queries.checkin_admissible(event=self.event, day=day),
+                    "counts": {
+                        "expected": counts.expected,
+                        "checked_in": counts.checked_in,
+                        "sessions": {
+                            str(session.pk): checked
+                            for session, _seated, checked in counts.sessions
+                        },
+                    },
+                }
+            )
+        )
+
+
+class CheckInSyncView(CheckInStaffMixin, View):
+    """Scans a device took offline, sent when the network is back: each gets its answer,
+    repeats included (a badge scanned on two devices is reported, not lost)."""
+
+    refuse_with_403 = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            sent = json.loads(request.body)
+            scans = sent["scans"]
+            if not isinstance(scans, list) or len(scans) > CHECKIN_SYNC_MAX_SCANS:
+                raise ValueError
+            device = str(sent.get("device") or "")
+            parsed = [_sync_scan(scan, self.event) for scan in scans]
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, ValidationError):
+            return _private(
+                JsonResponse({"error": _("These scans could not be read.")}, status=400)
+            )
+        results = []
+        for scan_id, code, session, scanned_at in parsed:
+            try:
+                answer = services.checkin_record(
+                    event=self.event,
+                    code=code,
+                    session=session,
+                    device=_device(request, device),
+                    via=CheckIn.Via.OFFLINE,
+                    scanned_at=scanned_at,
+                    scan_id=scan_id,
+                    by=request.user,
+                )
+            except ValidationError as error:
+                message = error.messages[0]
+                results.append({"id": str(scan_id), "outcome": "refused", "message": message})
+                continue
+            person = answer.registration
+            results.append(
+                {
+                    "id": str(scan_id),
+                    "outcome": str(answer.outcome),
+                    "message": answer.message(),
+                    "name": person.full_name if person and answer.admitted else "",
+                }
+            )
+        return _private(JsonResponse({"results": results}))
+
+
+def _sync_scan(scan: dict, event) -> tuple:
+    """One offline scan as sent: its id, the code, the session (or None) and when it was taken."""
+    scan_id = uuid.UUID(str(scan["id"]))
+    code = str(scan["code"])[: services.CHECKIN_CODE_MAX_LENGTH + 1]
+    scanned_at = datetime.datetime.fromisoformat(str(scan["at"]).replace("Z", "+00:00"))
+    if timezone.is_naive(scanned_at):
+        raise ValueError("a time without its zone")
+    scanned_at = scanned_at.astimezone(datetime.UTC)  # OverflowError at the ends of time
+    session = None
+    if scan.get("session"):
+        session_id = int(scan["session"])
+        if abs(session_id) >= 2**63:
+            raise ValueError("no such session")
+        session = queries.checkin_sessions(event=event).filter(pk=session_id).first()
+        if session is None:
+            raise ValueError("no such session")
+    return scan_id, code, session, scanned_at
+
+
+class CheckInBadgeView(CheckInStaffMixin, View):
+    """A person's badge printed again at the door (one per page)."""
+
+    def get(self, request, *args, **kwargs):
+        registration = queries.checkin_registration(event=self.event, reference=kwargs["reference"])
+        out = BytesIO()
+        # Recorded like every printing of badges (the export log), as printed at the door.
+        services.badges_print(
+            registrations=Registration.objects.filter(pk=registration.pk),
+            out=out,
+            per_page=1,
+            by=request.user,
+            via="checkin",
+        )
+        response = _private(HttpResponse(out.getvalue(), content_type="application/pdf"))
+        response["Content-Disposition"] = f'inline; filename="badge-{registration.reference}.pdf"'
         return response

@@ -10,7 +10,8 @@ MIGRATIONS = (
     "registrations.migrations.0002_registration_managers_group",
     "registrations.migrations.0010_visa_officers_group",
     # Adds to the registration managers' group made above.
-    "registrations.migrations.0011_messages_and_reminders",
+    "registrations.migrations.0012_messages_and_reminders",
+    "registrations.migrations.0016_checkin",
 )
 
 

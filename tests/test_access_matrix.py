@@ -144,6 +144,9 @@ def _build_world(private_root) -> SimpleNamespace:
     manager = VerifiedUserFactory(email="manager@example.org", is_staff=True)
     manager.groups.add(Group.objects.get(name="Registration managers"))
     superuser = VerifiedUserFactory(email="superuser@example.org", is_staff=True, is_superuser=True)
+    # Not a column of the matrix: `test_check_in_staff_see_nobody_outside_the_check_in` walks it.
+    door = VerifiedUserFactory(email="door@example.org")
+    door.groups.add(Group.objects.get(name="Check-in staff"))
 
     a = services.registration_create(
         event=event,
@@ -234,6 +237,7 @@ def _build_world(private_root) -> SimpleNamespace:
             "agenda_editor": editor,
             "registration_manager": manager,
             "superuser": superuser,
+            "checkin_staff": door,
         },
         # The object each admin page of a model is asked for: A's, wherever there is one.
         admin_objects={
@@ -419,6 +423,14 @@ MATRIX: dict[str, dict] = {
     # the letter; it names A as in the passport, and nothing else of A (CASE_SHOWS).
     "registrations:verify":                EVERYONE,
     "registrations:verify [forged token]": NOBODY,
+    # Check-in at the door: for check-in staff (a group of its own, walked below) and the
+    # superuser. The device's list and its sync answer 403, so the page's script clears
+    # what it keeps; the sync is POST only.
+    #                                 anonymous A    B    head  editor manager superuser
+    "registrations:checkin":       row(LOGIN,   404, 404, 404,  404,   404,    200),
+    "registrations:checkin_list":  row(403,     403, 403, 403,  403,   403,    200),
+    "registrations:checkin_sync":  row(403,     403, 403, 403,  403,   403,    405),
+    "registrations:checkin_badge": row(LOGIN,   404, 404, 404,  404,   404,    200),
     # Privacy notices, and accepting a new one (nobody here has one to accept).
     "registrations:privacy_notice":      EVERYONE,
     "registrations:privacy_notice_site": EVERYONE,
@@ -849,3 +861,36 @@ def test_matrix_lists_only_url_patterns_that_exist():
     keys = {key for key, _language in PATTERNS}
     gone = [case for case in MATRIX if case not in keys and case.partition(" [")[0] not in keys]
     assert gone == [], "These URL patterns are gone: remove them from the matrix."
+
+
+CHECKIN_CASES = {
+    "registrations:checkin": 200,
+    "registrations:checkin_list": 200,
+    "registrations:checkin_sync": 405,
+    "registrations:checkin_badge": 200,
+}
+
+
+@pytest.mark.django_db
+def test_check_in_staff_see_nobody_outside_the_check_in(world):
+    """Check-in staff open the check-in pages, and elsewhere only what any signed-in
+    person may open, with nothing of A in it: the list their device keeps (names and
+    references of the confirmed) and a badge to print again are all they see of anyone."""
+    client = world.clients["checkin_staff"]
+    wrong = []
+    personal = [*A_NAMES.values(), A_EMAIL, world.a.reference]
+    for turn, case in enumerate(CASES):
+        languages = _languages(case)
+        url = case_url(case, _pattern_of(case, languages[turn % len(languages)]), world)
+        response = client.get(url)
+        if case in CHECKIN_CASES:
+            if response.status_code != CHECKIN_CASES[case]:
+                wrong.append(f"got {response.status_code} at {url}")
+            continue
+        anyone = [MATRIX[case][role] for role in ("delegate_b", "head_of_a")]
+        if response.status_code == 200 and 200 not in anyone:
+            wrong.append(f"got 200 at {url}, which only staff may open")
+        shown = [text for text in personal if text in _without_echo(_body(response), url)]
+        if shown:
+            wrong.append(f"{url} shows check-in staff A's {shown}")
+    assert wrong == [], "\n".join(wrong)

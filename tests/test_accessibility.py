@@ -171,3 +171,34 @@ def test_document_verification_pages_have_no_wcag_violations(page, live_server, 
         if violations := _violations(axe, page):
             found[path] = violations
     assert found == {}
+
+
+@pytest.mark.parametrize("lang", ["bg", "en"])
+def test_check_in_page_and_its_results_have_no_wcag_violations(page, live_server, axe, lang):
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from registrations.models import SessionSignup
+    from tests.browser import sign_in
+    from tests.factories import OpenEventFactory, RegistrationFactory, SessionFactory
+    from tests.groups import ensure_staff_groups
+
+    ensure_staff_groups()
+    event = OpenEventFactory(slug="door")
+    anna = RegistrationFactory(event=event, accessibility_needs="Hearing loop")
+    session = SessionFactory(event=event, capacity=10, start=timezone.now())
+    SessionSignup.objects.create(
+        registration=anna, session=session, status=SessionSignup.Status.CONFIRMED
+    )
+    staff = VerifiedUserFactory(email="door@example.org")
+    staff.groups.add(Group.objects.get(name="Check-in staff"))
+    sign_in(page, live_server, staff)
+    page.goto(f"{live_server.url}/{lang}/events/door/checkin/")
+    found = {"empty": _violations(axe, page)}
+    results = ["checked in", "already", "forged", "no code"]
+    for result, code in zip(results, [anna.reference, anna.reference, "X:forged", ""], strict=True):
+        page.locator("#id_code").fill(code)
+        with page.expect_navigation():
+            page.locator(".checkin-form__submit").click()
+        found[result] = _violations(axe, page)
+    assert {page: violations for page, violations in found.items() if violations} == {}

@@ -573,3 +573,81 @@ def test_admin_refuses_an_autocomplete_value_that_is_no_id(superuser_client, age
 
     assert_refused_in_bulgarian(response, data)
     assert type(obj).objects.values().get(pk=obj.pk) == before
+
+
+# --- check-in at the door --------------------------------------------------------------------
+
+
+@pytest.fixture
+def door_client(client, open_event):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name="Check-in staff"))
+    client.force_login(user)
+    return client
+
+
+def test_any_check_in_input_is_refused_in_the_page_language(door_client, open_event):
+    page = url("registrations:checkin", slug=open_event.slug)
+    valid = {"code": "EMN30-NOONE", "session": "", "device": "door-1"}
+
+    @examples(40)
+    @given(data=spoiled(valid, ["code", "session", "device"]))
+    def scan(data):
+        with rolled_back():
+            before = counts()
+            response = door_client.post(page, data)
+            assert counts() == before
+            if has_nul(data):
+                assert response.status_code == 400
+                return
+            assert response.status_code == 200
+            page_html = response.content.decode()
+            refused = re.findall(r'class="checkin-result__title">(.*?)</h2>', page_html)
+            assert refused or error_messages(page_html), "refused without saying why"
+            said = [html.unescape(text) for text in refused] + error_messages(page_html)
+            assert [text for text in said if not CYRILLIC.search(text)] == []
+
+    scan()
+
+
+def test_any_offline_scans_sent_get_an_answer_and_never_a_server_error(door_client, open_event):
+    import json
+
+    page = url("registrations:checkin_sync", slug=open_event.slug)
+    json_values = st.recursive(
+        st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), texts(surrogates=True)),
+        lambda children: st.one_of(
+            st.lists(children, max_size=3), st.dictionaries(texts(), children, max_size=3)
+        ),
+        max_leaves=8,
+    )
+    scan = st.fixed_dictionaries(
+        {},
+        optional={
+            "id": json_values,
+            "code": json_values,
+            "at": json_values,
+            "session": json_values,
+        },
+    )
+    bodies = st.one_of(
+        json_values,
+        st.fixed_dictionaries(
+            {"scans": st.lists(scan, max_size=3)}, optional={"device": json_values}
+        ),
+    )
+
+    @examples(40)
+    @given(body=bodies)
+    def sync(body):
+        with rolled_back():
+            before = counts()
+            response = door_client.post(
+                page, json.dumps(body, allow_nan=True), content_type="application/json"
+            )
+            assert response.status_code in (200, 400)
+            assert counts() == before
+
+    sync()

@@ -234,3 +234,21 @@ def test_staff_pages_are_not_needed_to_see_ones_data(client, anna):
     data = json.loads(client.get(url("privacy:data_json")).content)
     assert data["account"]["email"] == manager.email
     assert data["registrations"] == []
+
+
+def test_my_data_says_when_i_was_checked_in_but_not_by_whom(client, anna):
+    door = VerifiedUserFactory(email="door@example.org")
+    workshop = anna.signups.get().session
+    services.checkin_record(event=anna.event, code=anna.reference, by=door, device="door-1")
+    services.checkin_record(event=anna.event, code=anna.reference, by=door)  # a repeat
+    services.checkin_record(event=anna.event, code=anna.reference, by=door, session=workshop)
+    client.force_login(anna.user)
+
+    html = client.get(url("privacy:data")).content.decode()
+    data = json.loads(client.get(url("privacy:data_json", "bg")).content)
+
+    [registration] = data["registrations"]
+    assert [c["session"] for c in registration["checkins"]] == [None, "Интелигентни граници"]
+    assert ": at the door</li>" in html
+    assert ": Smart borders</li>" in html
+    assert "door@example.org" not in html and "door-1" not in html

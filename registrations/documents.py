@@ -41,6 +41,7 @@ from events.formatting import date_range
 
 from .models import IssuedDocument, LetterTemplate, Registration
 from .placeholders import fill_placeholders
+from .tokens import badge_token
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -150,8 +151,6 @@ def _lines(
 
 def badge_code(registration: Registration) -> str:
     """What the QR code on a badge and a confirmation holds, for the check-in at the door."""
-    from .tokens import badge_token  # here, not at the top: the layout is rewritten apart
-
     return badge_token(registration)
 
 

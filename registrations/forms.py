@@ -352,10 +352,15 @@ class CheckInForm(forms.Form):
         empty_label=_("At the door of the event"),
     )
     # The device's own name (the page's script keeps one); without it, the browser's.
-    device = forms.CharField(widget=forms.HiddenInput, required=False, max_length=60)
+    device = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, event: Event, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = queries.checkin_sessions(event=event)
         self.fields["session"].time_zone = zoneinfo.ZoneInfo(event.time_zone)
+
+    def clean_device(self) -> str:
+        # Written by the page's script, never typed: a longer name is cut, not an error that
+        # staff at the door could do nothing about.
+        return self.cleaned_data["device"][: services.CHECKIN_DEVICE_MAX_LENGTH]

@@ -2038,6 +2038,7 @@ class CheckInAnswer:
 
 
 CHECKIN_CODE_MAX_LENGTH = 120
+CHECKIN_DEVICE_MAX_LENGTH = CheckIn._meta.get_field("device").max_length
 # An offline scan may be sent hours later, but never dated ahead of the server's clock.
 CHECKIN_CLOCK_SKEW = datetime.timedelta(minutes=5)
 
@@ -2117,7 +2118,9 @@ def checkin_record(
             day=day,
             scanned_at=scanned_at,
             by=by if by is not None and by.is_authenticated else None,
-            device="".join(c for c in device if c.isprintable()).strip()[:60],
+            device="".join(c for c in device if c.isprintable()).strip()[
+                :CHECKIN_DEVICE_MAX_LENGTH
+            ],
             via=via,
             repeat=first is not None,
         )

@@ -742,6 +742,7 @@ class DocumentVerifyView(View):
         # It names a person: kept by no cache on the way, and out of search engines.
         patch_cache_control(response, private=True, no_store=True)
         response["X-Robots-Tag"] = "noindex"
+        return response
 
 
 # --- check-in at the door ------------------------------------------------------------------
@@ -934,7 +935,7 @@ class CheckInBadgeView(CheckInStaffMixin, View):
         services.badges_print(
             registrations=Registration.objects.filter(pk=registration.pk),
             out=out,
-            per_page=1,
+            layout=BadgeLayout.A6,
             by=request.user,
             via="checkin",
         )

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from registrations.models import LetterTemplate
+from registrations.models import IssuedDocument, LetterTemplate
 from tests.browser import sign_in
 from tests.factories import (
     OpenEventFactory,
@@ -193,6 +193,9 @@ def test_visa_letter_is_not_stored(client, delegate, registration, event):
     registration.needs_visa_letter = True
     registration.visa_letter_approved_at = timezone.now()
     registration.save()
+    IssuedDocument.objects.create(
+        registration=registration, kind=IssuedDocument.Kind.VISA_LETTER, issued_at=timezone.now()
+    )
     response = client.get(url("registrations:visa_letter", reference=registration.reference))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

@@ -41,9 +41,10 @@ def test_event_page_says_the_events_time_zone_not_the_servers(
     text = utc_page.locator("#content").inner_text()
     for warning in warnings:
         assert warning not in text
-    # One note per date and time field: the event's two, and the session's two below.
+    # One note per date and time field: the event's three (registration opens and closes, the
+    # nomination deadline), and the session's two below.
     notes = utc_page.locator(".timezonewarning:visible").all_inner_texts()
-    assert notes == [zone_note] * 4
+    assert notes == [zone_note] * 5
 
 
 def test_now_gives_the_time_in_the_events_zone(utc_page, live_server):

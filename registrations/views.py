@@ -950,7 +950,7 @@ class CheckInBadgeView(CheckInStaffMixin, View):
         services.badges_print(
             registrations=Registration.objects.filter(pk=registration.pk),
             out=out,
-            per_page=1,
+            layout=BadgeLayout.A6,
             by=request.user,
             via="checkin",
         )

@@ -10,6 +10,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -257,6 +258,24 @@ def test_anonymising_withdraws_the_certificate(client, radoslav):
     page = main(client.get(url("registrations:verify", token=document.token)))
     assert "Withdrawn: this document is no longer valid." in page
     assert "Stamenkov" not in page and "Стаменков" not in page
+
+
+def test_purging_the_passport_data_keeps_the_certificate(radoslav):
+    event = radoslav.event
+    event.privacy_sensitive_days = 30
+    event.privacy_anonymise_days = 3650  # not anonymised yet
+    event.save()
+    Registration.objects.filter(pk=radoslav.pk).update(passport_number="FE123456")
+    check_in(radoslav, FIRST)
+    document = services.certificate_issue(registration=radoslav, by=None)
+    letter = IssuedDocument.objects.create(
+        registration=radoslav, kind=IssuedDocument.Kind.VISA_LETTER, issued_at=document.issued_at
+    )
+    call_command("purge_personal_data", stdout=io.StringIO())
+    letter.refresh_from_db()
+    document.refresh_from_db()
+    assert letter.withdrawn_at is not None
+    assert document.withdrawn_at is None
 
 
 # --- in bulk from the admin -----------------------------------------------------------------

@@ -4,11 +4,11 @@ import datetime
 import unicodedata
 import zoneinfo
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.db.models.functions import Coalesce, ExtractHour, Greatest, TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -514,6 +514,9 @@ class DashboardFigures:
     delegations: list[Delegation]
     sessions: list[Session]
     totals: dict[str, int]
+    # (day, hour, session id or None at the door, people checked in): first check-ins only,
+    # hours in the event's time zone.
+    checkins: list[tuple[datetime.date, int, int | None, int]] = field(default_factory=list)
 
 
 def _by_key_and_status(rows, key: str) -> dict:
@@ -524,7 +527,8 @@ def _by_key_and_status(rows, key: str) -> dict:
 
 
 def dashboard_figures(*, event: Event) -> DashboardFigures:
-    """Six queries, however many registrations, delegations and sessions the event has."""
+    """Seven queries, however many registrations, delegations, sessions and check-ins the
+    event has."""
     registrations = Registration.objects.filter(event=event).order_by()
     active = registrations.filter(status__in=Registration.ACTIVE_STATUSES)
     confirmed = Q(status=Registration.Status.CONFIRMED)
@@ -557,7 +561,18 @@ def dashboard_figures(*, event: Event) -> DashboardFigures:
     delegations = delegations_with_members(
         Delegation.objects.filter(event=event).select_related("organisation")
     ).order_by("name", "pk")
+    checkins = (
+        CheckIn.objects.firsts()
+        .filter(registration__event=event)
+        .order_by()
+        .values("day", "session", hour=ExtractHour("scanned_at", tzinfo=zone))
+        .annotate(n=Count("pk"))
+    )
     return DashboardFigures(
+        checkins=sorted(
+            ((row["day"], row["hour"], row["session"], row["n"]) for row in checkins),
+            key=lambda row: (row[0], row[1], row[2] or 0),
+        ),
         timeline=sorted(timeline.items()),
         by_country=_by_key_and_status(countries, "country"),
         by_kind=_by_key_and_status(kinds, "kind"),

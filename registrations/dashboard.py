@@ -308,7 +308,8 @@ def checkin_sessions_section(figures: DashboardFigures) -> Section:
             checked_in[session_id] = checked_in.get(session_id, 0) + count
     marks = FallbackLanguages()
     rows = []
-    for session in figures.sessions:
+    # Before the first check-in, a row of zeros per session would say nothing.
+    for session in figures.sessions if figures.checkins else []:
         seated = session_seats(session=session).used
         came = checked_in.get(session.pk, 0)
         rows.append(
@@ -323,7 +324,9 @@ def checkin_sessions_section(figures: DashboardFigures) -> Section:
         rows=rows,
         chart=_bars(title, rows, lambda row: [row.values[0], row.values[2]], [came, not_yet]),
         legend=_legend([came, not_yet]),
-        empty=_("The event has no sessions with sign-up."),
+        empty=_("The event has no sessions with sign-up.")
+        if figures.checkins
+        else _("Nobody has been checked in yet."),
     )
 
 

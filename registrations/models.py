@@ -308,19 +308,17 @@ class RegistrationQuerySet(models.QuerySet):
 
     def with_certificate(self):
         """Those who get a certificate of attendance (`Registration.can_get_certificate`):
-        confirmed, and checked in at the door on at least one day of the event. A check-in's
-        day is the day it was scanned, so one within the event's days also means the event
-        has started; a check-in the day before (badges collected early) does not count."""
-        return self.confirmed().filter(
-            Exists(
-                CheckIn.objects.firsts().filter(
-                    registration=OuterRef("pk"),
-                    session__isnull=True,
-                    day__gte=OuterRef("event__start_date"),
-                    day__lte=OuterRef("event__end_date"),
-                )
-            )
+        confirmed, not anonymised (it would name nobody), and checked in at the door on at
+        least one day of the event. A check-in's day is the day it was scanned, so one within
+        the event's days also means the event has started; a check-in the day before (badges
+        collected early) does not count."""
+        door = CheckIn.objects.firsts().filter(
+            registration=OuterRef("pk"),
+            session__isnull=True,
+            day__gte=OuterRef("event__start_date"),
+            day__lte=OuterRef("event__end_date"),
         )
+        return self.confirmed().filter(Exists(door), anonymised_at__isnull=True)
 
     def waiting_in_order(self):
         """The waiting list, first come first served."""

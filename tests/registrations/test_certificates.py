@@ -258,6 +258,19 @@ def test_anonymising_withdraws_the_certificate(client, radoslav):
     page = main(client.get(url("registrations:verify", token=document.token)))
     assert "Withdrawn: this document is no longer valid." in page
     assert "Stamenkov" not in page and "Стаменков" not in page
+    # Nor is a new one issued to the anonymised registration: it would name nobody.
+    radoslav.refresh_from_db()
+    assert not radoslav.can_get_certificate()
+    assert (
+        services.certificates_print(
+            registrations=Registration.objects.filter(pk=radoslav.pk),
+            out=io.BytesIO(),
+            by=None,
+            via="admin",
+        )
+        == 0
+    )
+    assert IssuedDocument.objects.filter(withdrawn_at__isnull=True).count() == 0
 
 
 def test_purging_the_passport_data_keeps_the_certificate(radoslav):

@@ -22,7 +22,7 @@ from events.models import Event
 from history import services as history
 from outbox.models import Email
 from registrations import services as registration_services
-from registrations.models import Delegation, Nomination, Registration
+from registrations.models import Delegation, IssuedDocument, Nomination, Registration
 
 from . import retention
 from .models import PurgeRecord
@@ -115,8 +115,11 @@ def _sensitive_clear(event: Event, *, dry_run: bool) -> PurgeStep:
 
     def clear(batch: list[int]) -> None:
         Registration.objects.filter(pk__in=batch).update(**cleared, updated_at=timezone.now())
-        # A letter whose passport data is gone can no longer be checked against a passport.
-        registration_services.documents_withdraw(registration_ids=batch)
+        # A letter whose passport data is gone can no longer be checked against a passport;
+        # a certificate of attendance names no passport, and stays.
+        registration_services.documents_withdraw(
+            registration_ids=batch, kind=IssuedDocument.Kind.VISA_LETTER
+        )
         history.entries_anonymise(
             model=Registration, object_ids=batch, fields=Registration.SENSITIVE_FIELDS
         )

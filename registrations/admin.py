@@ -491,6 +491,36 @@ def print_badges_card(modeladmin, request, queryset):
     return _badges_response(modeladmin, request, queryset, BadgeLayout.CARD)
 
 
+@admin.action(description=_("Print certificates of attendance"), permissions=["export"])
+def print_certificates(modeladmin, request, queryset):
+    # Each one is issued (with its verification address) as it is printed; those not checked
+    # in get none (`Registration.can_get_certificate`).
+    eligible = queryset.with_certificate().count()
+    skipped = queryset.count() - eligible
+    if not eligible:
+        modeladmin.message_user(
+            request,
+            _("None of the selected registrations was checked in at the event: no certificates."),
+            messages.ERROR,
+        )
+        return None
+    if skipped:
+        modeladmin.message_user(
+            request,
+            _("%(count)s selected registrations were not checked in and got no certificate.")
+            % {"count": skipped},
+            messages.WARNING,
+        )
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
+    services.certificates_print(registrations=queryset, out=out, by=request.user, via="admin")
+    out.seek(0)
+    return _private(
+        FileResponse(
+            out, as_attachment=True, filename="certificates.pdf", content_type="application/pdf"
+        )
+    )
+
+
 # What the services record, as the History page names it.
 REGISTRATION_ACTIONS = {
     "registered": _("Registered"),
@@ -506,6 +536,7 @@ REGISTRATION_ACTIONS = {
     "session_release": _("Left a session"),
     "visa_letter_approved": _("Visa letter approved"),
     "visa_letter_withdrawn": _("Visa letter approval withdrawn"),
+    "certificate_issued": _("Certificate of attendance issued"),
     "calendar_address_renewed": _("New calendar address"),
     "message_resent": _("Message sent again"),
     "invitation_renewed": _("New invitation code"),
@@ -583,6 +614,7 @@ class RegistrationAdmin(HistoryAdminMixin, admin.ModelAdmin):
         print_badges,
         print_badges_single,
         print_badges_card,
+        print_certificates,
     ]
     inlines = [SessionSignupInline, NotificationInline]
     readonly_fields = [
@@ -1178,6 +1210,8 @@ def export_dataset_label(code: str) -> str:
     """A list's own label (registrations/exports), or "Badges" for a badge run."""
     if code == ExportJob.Kind.BADGES:
         return str(ExportJob.Kind.BADGES.label)
+    if code == services.CERTIFICATES_DATASET:
+        return str(IssuedDocument.Kind.CERTIFICATE.label)
     return str(DATASETS[code].label) if code in DATASETS else code
 
 

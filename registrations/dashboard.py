@@ -7,6 +7,7 @@ Built in the page's language; nothing here reads the database.
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -269,6 +270,66 @@ def visa_section(figures: DashboardFigures) -> Section:
     )
 
 
+def checkin_hours_section(figures: DashboardFigures) -> Section:
+    title = _("Check-ins by day and hour")
+    hours: dict[tuple, list[int]] = {}
+    for day, hour, session_id, count in figures.checkins:
+        hours.setdefault((day, hour), [0, 0])[0 if session_id is None else 1] += count
+    rows = [
+        Row(
+            _("%(day)s, %(start)02d:00–%(end)02d:00")
+            % {"day": date_format(day, "j E"), "start": hour, "end": hour + 1},
+            [door, sessions, door + sessions],
+        )
+        for (day, hour), (door, sessions) in sorted(hours.items())
+    ]
+    door = Series(_("At the door"), STATUS_COLOURS[Status.CONFIRMED][0])
+    sessions = Series(_("At sessions"), STATUS_COLOURS[Status.WAITLISTED][0])
+    return Section(
+        slug="checkins",
+        title=title,
+        columns=[_("Hour"), _("At the door"), _("At sessions"), _("Total")],
+        rows=rows,
+        chart=_bars(title, rows, lambda row: row.values[:2], [door, sessions]),
+        legend=_legend([door, sessions]),
+        note=_(
+            "A person counts once a day at the door and once per session: scanning a badge "
+            "again adds nothing. Hours are the event's local time."
+        ),
+        empty=_("Nobody has been checked in yet."),
+    )
+
+
+def checkin_sessions_section(figures: DashboardFigures) -> Section:
+    title = _("Check-ins at sessions with sign-up")
+    checked_in: dict[int, int] = {}
+    for _day, _hour, session_id, count in figures.checkins:
+        if session_id is not None:
+            checked_in[session_id] = checked_in.get(session_id, 0) + count
+    marks = FallbackLanguages()
+    rows = []
+    # Before the first check-in, a row of zeros per session would say nothing.
+    for session in figures.sessions if figures.checkins else []:
+        seated = session_seats(session=session).used
+        came = checked_in.get(session.pk, 0)
+        rows.append(
+            Row(session.title, [came, seated, max(seated - came, 0)], marks.attr(session, "title"))
+        )
+    came = Series(pgettext("dashboard", "Checked in"), STATUS_COLOURS[Status.CONFIRMED][0])
+    not_yet = Series(_("Not checked in"), FREE.colour, outline=FREE.outline)
+    return Section(
+        slug="checkins-sessions",
+        title=title,
+        columns=[_("Session"), came.label, _("Seats taken"), _("Not checked in")],
+        rows=rows,
+        chart=_bars(title, rows, lambda row: [row.values[0], row.values[2]], [came, not_yet]),
+        legend=_legend([came, not_yet]),
+        empty=_("The event has no sessions with sign-up.")
+        if figures.checkins
+        else _("Nobody has been checked in yet."),
+    )
+
+
 def summary(*, event: Event, figures: DashboardFigures) -> list[Row]:
     """The counts by status, with the seats."""
     totals = figures.totals
@@ -290,4 +351,6 @@ def sections(figures: DashboardFigures) -> list[Section]:
         session_section(figures),
         needs_section(figures),
         visa_section(figures),
+        checkin_hours_section(figures),
+        checkin_sessions_section(figures),
     ]

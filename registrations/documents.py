@@ -476,3 +476,141 @@ def visa_letter_pdf(
         )
         document_template.build(story)
     return out.getvalue()
+
+
+# --- certificate of attendance --------------------------------------------------------------
+
+CERTIFICATE_MARGIN = 22 * mm
+CERTIFICATE_BLUE = colors.HexColor("#1D4F91")
+CERTIFICATE_GREY = colors.HexColor("#4A5561")
+
+
+def _centred(
+    canvas: Canvas, text: str, font: str, size: float, y: float, max_lines: int = 3
+) -> float:
+    """Wrapped text centred on the page from its top line at `y`; returns the y below it."""
+    width = A4[0] - 2 * CERTIFICATE_MARGIN
+    canvas.setFont(font, size)
+    for line in simpleSplit(text, font, size, width)[:max_lines]:
+        canvas.drawCentredString(A4[0] / 2, y, _clip(canvas, line, font, size, width))
+        y -= size * 1.3
+    return y
+
+
+def _certificate_languages(registration: Registration) -> list[str]:
+    """The delegate's language first, then the site's others: one certificate for every
+    reader, at home and abroad."""
+    from django.conf import settings
+
+    codes = [code for code, _name in settings.LANGUAGES]
+    first = registration.language if registration.language in codes else codes[0]
+    return [first, *(code for code in codes if code != first)]
+
+
+def _certificate_text(
+    canvas: Canvas, registration: Registration, days: list, y: float, *, main: bool
+) -> float:
+    """The certificate in the active language, from `y` down; the first one larger."""
+    event = registration.event
+    scale = 1 if main else 0.8
+    canvas.setFillColor(CERTIFICATE_BLUE)
+    y = _centred(canvas, _("Certificate of attendance").upper(), BOLD, 20 * scale, y)
+    canvas.setFillColor(colors.black)
+    y = _centred(canvas, _("This is to certify that"), REGULAR, 11 * scale, y - 4 * mm * scale)
+    # Bulgarian readers get the name as registered; the others its Latin spelling.
+    name = registration.full_name if translation.get_language() == "bg" else None
+    name = name or registration.full_name_latin
+    y = _centred(canvas, name, BOLD, 18 * scale, y - 3 * mm * scale, max_lines=2)
+    if registration.organisation and not registration.is_anonymised:
+        y = _centred(canvas, registration.organisation, REGULAR, 10.5 * scale, y, max_lines=2)
+    y = _centred(canvas, _("attended the conference"), REGULAR, 11 * scale, y - 3 * mm * scale)
+    y = _centred(canvas, str(event.title), BOLD, 13 * scale, y - 1 * mm * scale)
+    held = date_range(event.start_date, event.end_date)
+    venue = _venue(event)
+    y = _centred(canvas, f"{held}, {venue}" if venue else held, REGULAR, 10.5 * scale, y)
+    attended = ", ".join(date_format(day, "j E Y") for day in days)
+    return _centred(
+        canvas,
+        _("Days attended: %(days)s") % {"days": attended},
+        BOLD,
+        11 * scale,
+        y - 3 * mm * scale,
+    )
+
+
+def _organisers(event) -> str:
+    return ", ".join(str(organisation.name) for organisation in event.organisers.all())
+
+
+def _certificate_page(
+    canvas: Canvas, registration: Registration, document: IssuedDocument, days: list
+) -> None:
+    w, h = A4
+    languages = _certificate_languages(registration)
+    canvas.setStrokeColor(CERTIFICATE_BLUE)
+    canvas.setLineWidth(2)
+    canvas.rect(12 * mm, 12 * mm, w - 24 * mm, h - 24 * mm)
+    y = h - CERTIFICATE_MARGIN - 8 * mm
+    organisers = _organisers(registration.event)
+    for index, language in enumerate(languages):
+        with translation.override(language):
+            if organisers:
+                canvas.setFillColor(CERTIFICATE_GREY)
+                y = _centred(canvas, organisers, REGULAR, 9.5, y, max_lines=2) - 6 * mm
+            y = _certificate_text(canvas, registration, days, y, main=index == 0)
+            organisers = ""  # said once, at the top
+        if index < len(languages) - 1:
+            y -= 6 * mm
+            canvas.setStrokeColor(colors.HexColor("#C8CED6"))
+            canvas.setLineWidth(0.5)
+            canvas.line(CERTIFICATE_MARGIN + 30 * mm, y, w - CERTIFICATE_MARGIN - 30 * mm, y)
+            y -= 12 * mm
+    # The verification code, in the delegate's language, at the foot of the page.
+    with translation.override(languages[0]):
+        url = verification_url(document, languages[0])
+        size = 26 * mm
+        x, bottom = CERTIFICATE_MARGIN, CERTIFICATE_MARGIN
+        _qr(canvas, url, x, bottom, size)
+        tz = zoneinfo.ZoneInfo(registration.event.time_zone)
+        issued = date_format(timezone.localtime(document.issued_at, tz).date(), "j E Y")
+        width = w - 2 * CERTIFICATE_MARGIN - size - 5 * mm
+        canvas.setFillColor(CERTIFICATE_GREY)
+        text_x = x + size + 5 * mm
+        line_y = bottom + size - 8
+        for line in (
+            _("Issued on %(date)s.") % {"date": issued},
+            _("To check that this certificate is genuine, open:"),
+        ):
+            canvas.setFont(REGULAR, 8.5)
+            canvas.drawString(text_x, line_y, _clip(canvas, line, REGULAR, 8.5, width))
+            line_y -= 12
+        url_size = 9.5
+        while url_size > 6 and canvas.stringWidth(url, BOLD, url_size) > width:
+            url_size -= 0.5
+        canvas.setFillColor(colors.black)
+        canvas.setFont(BOLD, url_size)
+        canvas.drawString(text_x, line_y, url)
+    canvas.showPage()
+
+
+def certificates_pdf(
+    certificates: Iterable[tuple[Registration, IssuedDocument, list]], out: BinaryIO
+) -> int:
+    """One A4 page per (registration, its certificate, the days attended), written to `out`
+    page by page (`PageStreamingCanvas`); returns how many pages."""
+    from .pdfstream import PageStreamingCanvas
+
+    canvas = _canvas(out, A4, _("Certificate of attendance"), kind=PageStreamingCanvas)
+    count = 0
+    for registration, document, days in certificates:
+        _certificate_page(canvas, registration, document, days)
+        count += 1
+    canvas.save()
+    return count
+
+
+def certificate_pdf(registration: Registration, document: IssuedDocument, days: list) -> bytes:
+    out = BytesIO()
+    with translation.override(registration.language):
+        certificates_pdf([(registration, document, days)], out)
+    return out.getvalue()

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -305,6 +305,20 @@ class RegistrationQuerySet(models.QuerySet):
 
     def confirmed(self):
         return self.filter(status=Registration.Status.CONFIRMED)
+
+    def with_certificate(self):
+        """Those who get a certificate of attendance (`Registration.can_get_certificate`):
+        confirmed, not anonymised (it would name nobody), and checked in at the door on at
+        least one day of the event. A check-in's day is the day it was scanned, so one within
+        the event's days also means the event has started; a check-in the day before (badges
+        collected early) does not count."""
+        door = CheckIn.objects.firsts().filter(
+            registration=OuterRef("pk"),
+            session__isnull=True,
+            day__gte=OuterRef("event__start_date"),
+            day__lte=OuterRef("event__end_date"),
+        )
+        return self.confirmed().filter(Exists(door), anonymised_at__isnull=True)
 
     def waiting_in_order(self):
         """The waiting list, first come first served."""
@@ -603,6 +617,13 @@ class Registration(models.Model):
 
     def can_be_cancelled(self) -> bool:
         return self.is_active
+
+    def can_get_certificate(self) -> bool:
+        """Its delegate may download a certificate of attendance (and staff print one): the
+        rule is `RegistrationQuerySet.with_certificate`, asked of this one registration."""
+        if not self.is_confirmed:
+            return False
+        return Registration.objects.filter(pk=self.pk).with_certificate().exists()
 
     @property
     def visa_letter_is_ready(self) -> bool:
@@ -916,12 +937,13 @@ class IssuedDocument(models.Model):
 
     Each approval issues a new one; it is withdrawn (never deleted, so the page can say so)
     when the approval is withdrawn or the registration cancelled or anonymised. At most one
-    of each kind is current for a registration. Certificates of attendance are meant to be
-    another kind, with the same page.
+    of each kind is current for a registration. A certificate of attendance is issued once, on
+    its first download or when staff print it, and keeps its address from then on.
     """
 
     class Kind(models.TextChoices):
         VISA_LETTER = "visa_letter", _("Visa invitation letter")
+        CERTIFICATE = "certificate", _("Certificate of attendance")
 
     registration = models.ForeignKey(
         Registration,

@@ -30,7 +30,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -1042,6 +1042,102 @@ def badges_print(*, registrations, out: BinaryIO, layout: str, by, via: str) -> 
     others get none. Once the file is complete, recorded like an export, one record per event."""
     printed = _write_badges(registrations=registrations, out=out, layout=layout)
     _record_badges(registrations=registrations, layout=layout, by=by, via=via)
+    return printed
+
+
+# --- certificates of attendance ---------------------------------------------------------
+
+
+def _certificate_refused(registration: Registration) -> ValidationError:
+    return ValidationError(
+        _("%(reference)s was not checked in at the event, so it gets no certificate of attendance.")
+        % {"reference": registration.reference},
+        code="not_checked_in",
+    )
+
+
+def certificate_issue(*, registration: Registration, by) -> IssuedDocument:
+    """The registration's certificate of attendance: the one issued already, or a new one
+    with its verification address (issued on the first download). Refused, with a
+    ValidationError, to anyone `Registration.can_get_certificate` refuses."""
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not registration.can_get_certificate():
+            raise _certificate_refused(registration)
+        current = queries.document_current(
+            registration=registration, kind=IssuedDocument.Kind.CERTIFICATE
+        )
+        if current is not None:
+            return current
+        document = IssuedDocument(
+            registration=registration,
+            kind=IssuedDocument.Kind.CERTIFICATE,
+            issued_at=timezone.now(),
+            issued_by=by if by is not None and by.is_authenticated else None,
+        )
+        document.full_clean()
+        document.save()
+        history.record(obj=registration, action="certificate_issued", by=by)
+    return document
+
+
+def _certificates_issue_missing(*, registrations, by) -> int:
+    """Issues a certificate to each of `registrations` that gets one and has none yet, in one
+    insert: no lock, since the one-current-per-kind constraint makes a certificate issued
+    meanwhile by a download win over ours (`ignore_conflicts`)."""
+    missing = registrations.with_certificate().exclude(
+        Exists(
+            IssuedDocument.objects.filter(
+                registration=OuterRef("pk"),
+                kind=IssuedDocument.Kind.CERTIFICATE,
+                withdrawn_at__isnull=True,
+            )
+        )
+    )
+    now = timezone.now()
+    actor = by if by is not None and by.is_authenticated else None
+    new = [
+        IssuedDocument(
+            registration_id=pk,
+            kind=IssuedDocument.Kind.CERTIFICATE,
+            issued_at=now,
+            issued_by=actor,
+        )
+        for pk in missing.order_by().values_list("pk", flat=True)
+    ]
+    for document in new:
+        # The database checks the rest (the registration, the unique token and the one
+        # current certificate) for all of them at once.
+        document.full_clean(
+            exclude=["registration"], validate_unique=False, validate_constraints=False
+        )
+    IssuedDocument.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+CERTIFICATES_DATASET = "certificates"  # how the export log names a run of certificates
+
+
+def certificates_print(*, registrations, out: BinaryIO, by, via: str) -> int:
+    """Writes the certificates of attendance of those among `registrations` who get one to
+    `out`, a page each, issuing those not issued yet; the others get none. Recorded like an
+    export, one record per event. Returns how many were printed."""
+    from . import documents
+
+    _certificates_issue_missing(registrations=registrations, by=by)
+    printed = documents.certificates_pdf(queries.certificates_to_print(registrations), out)
+    per_event = registrations.with_certificate().order_by().values("event_id")
+    for row in per_event.annotate(rows=Count("pk")):
+        _record_export(
+            event_id=row["event_id"],
+            by=by,
+            via=via,
+            dataset=CERTIFICATES_DATASET,
+            file_format="pdf",
+            language=translation.get_language(),
+            filters={},
+            rows=row["rows"],
+        )
     return printed
 
 

@@ -88,6 +88,11 @@ urlpatterns = [
         views.VisaLetterView.as_view(),
         name="visa_letter",
     ),
+    path(
+        "registrations/<str:reference>/certificate.pdf",
+        views.CertificateView.as_view(),
+        name="certificate",
+    ),
     path("verify/<slug:token>/", views.DocumentVerifyView.as_view(), name="verify"),
     path(
         "registrations/<str:reference>/cancel/",

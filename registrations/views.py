@@ -563,6 +563,21 @@ class VisaLetterView(_RegistrationDocumentView):
         )
 
 
+class CertificateView(_RegistrationDocumentView):
+    """The delegate's certificate of attendance, issued on its first download."""
+
+    filename = "certificate"
+
+    def available(self) -> bool:
+        return self.registration.can_get_certificate()
+
+    def document(self) -> bytes:
+        issued = services.certificate_issue(registration=self.registration, by=self.request.user)
+        return documents.certificate_pdf(
+            self.registration, issued, queries.certificate_days(registration=self.registration)
+        )
+
+
 class CalendarAddressRenewView(RegistrationMixin, View):
     """POST only: gives the delegate a new secret calendar address."""
 

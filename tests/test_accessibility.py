@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from events.models import Event
 from registrations import services
+from registrations.models import CheckIn, IssuedDocument
 from tests.browser import sign_in
 from tests.factories import (
     IssuedDocumentFactory,
@@ -18,6 +19,7 @@ from tests.factories import (
     SessionMaterialFactory,
     VerifiedUserFactory,
     details,
+    sofia,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -150,6 +152,12 @@ def test_a_confirmed_registration_with_its_badge_layouts_has_no_wcag_violations(
     registration = RegistrationFactory(
         event=Event.objects.get(slug="emn-demo"), user=user, reference="EMN30-BADGE"
     )
+    # Checked in at the door on the first day: the page offers the certificate too.
+    CheckIn.objects.create(
+        registration=registration,
+        day=registration.event.start_date,
+        scanned_at=sofia(registration.event.start_date, 9),
+    )
     page.goto(live_server.url + f"/{lang}/accounts/login/")
     page.locator("#id_login").fill(user.email)
     page.locator("#id_password").fill("correct horse battery staple")
@@ -157,6 +165,7 @@ def test_a_confirmed_registration_with_its_badge_layouts_has_no_wcag_violations(
     page.wait_for_url(f"**/{lang}/registrations/")
     page.goto(live_server.url + f"/{lang}/registrations/{registration.reference}/")
     assert page.locator("a[href$='badge.pdf?layout=card']").count() == 1
+    assert page.locator("a[href$='certificate.pdf']").count() == 1
     assert _violations(axe, page) == []
 
 
@@ -164,8 +173,9 @@ def test_a_confirmed_registration_with_its_badge_layouts_has_no_wcag_violations(
 def test_document_verification_pages_have_no_wcag_violations(page, live_server, axe, lang):
     valid = IssuedDocumentFactory()
     withdrawn = IssuedDocumentFactory(withdrawn_at=timezone.now())
+    certificate = IssuedDocumentFactory(kind=IssuedDocument.Kind.CERTIFICATE)
     found = {}
-    for token in (valid.token, withdrawn.token, "no-such-document-token"):
+    for token in (valid.token, withdrawn.token, certificate.token, "no-such-document-token"):
         path = f"/{lang}/verify/{token}/"
         page.goto(live_server.url + path)
         if violations := _violations(axe, page):

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from events.models import Organisation, PublicationStatus
 from registrations import services
-from registrations.models import LetterTemplate, Registration
+from registrations.models import CheckIn, LetterTemplate, Registration
 from tests.factories import (
     PASSPORT,
     DelegationFactory,
@@ -101,6 +101,24 @@ def small_event():
     services.registration_cancel(registration=e, by=None)
     register("D", 4, country="AT")
     services.visa_letter_approve(registration=a, by=None)
+    b = Registration.objects.get(event=event, given_name="B")
+    c = Registration.objects.get(event=event, given_name="C")
+
+    def check_in(registration, day, hour, minute, session=None, repeat=False):
+        CheckIn.objects.create(
+            registration=registration,
+            session=session,
+            day=datetime.date(2030, 5, day),
+            scanned_at=datetime.datetime(2030, 5, day, hour, minute, tzinfo=SOFIA),
+            repeat=repeat,
+        )
+
+    check_in(a, 14, 9, 10)
+    check_in(a, 14, 9, 40, repeat=True)  # scanned again: not counted
+    check_in(b, 14, 9, 55)
+    check_in(c, 14, 10, 5)
+    check_in(a, 14, 11, 0, session=workshop)
+    check_in(a, 15, 9, 30)
     return event
 
 
@@ -206,6 +224,14 @@ def test_the_figures_are_exact(client, small_event, manager):
         ("Confirmed, awaiting approval", [1]),
         ("Registration not confirmed yet", [0]),
     ]
+    # First check-ins by hour, in the event's time zone: at the door, at sessions, total.
+    assert found["checkins"] == [
+        ("14 May, 09:00–10:00", [2, 0, 2]),
+        ("14 May, 10:00–11:00", [1, 0, 1]),
+        ("14 May, 11:00–12:00", [0, 1, 1]),
+        ("15 May, 09:00–10:00", [1, 0, 1]),
+    ]
+    assert found["checkins-sessions"] == [("Workshop", [1, 1, 0])]
     assert [(row.label, row.values) for row in response.context["summary"]] == [
         ("Seats", [3]),
         ("Seats taken (confirmed and pending)", [3]),
@@ -224,9 +250,10 @@ def test_the_page_is_in_bulgarian_with_each_chart_beside_its_table(client, small
     assert "<h1>Табло на организаторите</h1>" in page
     assert '<th scope="row">Австрия</th>' in page
     assert '<th scope="row">Министерство</th>' in page
-    # Seven charts, each an image with a name, and seven tables of figures with a caption.
-    assert len(re.findall(r'<svg class="chart" role="img" aria-label="[^"]+"', page)) == 7
-    assert page.count("<caption id=") == 7
+    # Nine charts, each an image with a name, and nine tables of figures with a caption.
+    assert len(re.findall(r'<svg class="chart" role="img" aria-label="[^"]+"', page)) == 9
+    assert page.count("<caption id=") == 9
+    assert '<th scope="row">14 май, 09:00–10:00 ч.</th>' in page
     assert 'aria-label="Квоти на делегациите"' in page
     # No style attribute or element anywhere: the CSP allows none.
     assert not re.search(r"<style|\sstyle=", page)
@@ -249,6 +276,7 @@ def test_an_event_without_registrations_says_so(client, manager):
     assert "Nobody has registered yet." in page
     assert "The event has no delegations." in page
     assert "The event has no sessions with sign-up." in page
+    assert "Nobody has been checked in yet." in page
 
 
 # --- constant queries ----------------------------------------------------------------------
@@ -280,6 +308,15 @@ def _grow(event, n: int, *, delegations: int, sessions: int) -> None:
             created_at=datetime.datetime(2030, 3, 1 + i % 20, 12, tzinfo=SOFIA)
         )
         registration.signups.create(session=rooms[i % sessions], status="confirmed")
+        if registration.status == Status.CONFIRMED:
+            # Checked in at the door on one of two days at one of three hours, and at
+            # their session.
+            for session in (None, rooms[i % sessions]):
+                registration.checkins.create(
+                    session=session,
+                    day=datetime.date(2030, 5, 14 + i % 2),
+                    scanned_at=datetime.datetime(2030, 5, 14 + i % 2, 9 + i % 3, tzinfo=SOFIA),
+                )
 
 
 def _queries(client, event) -> int:

@@ -437,4 +437,5 @@ DEMO_ACCOUNTS = [
     ("admin@example.org", "emn-demo-admin", True, None),
     ("editor@example.org", "emn-demo-editor", False, "Agenda editors"),
     ("registrations@example.org", "emn-demo-registrations", False, "Registration managers"),
+    ("checkin@example.org", "emn-demo-checkin", False, "Check-in staff"),
 ]

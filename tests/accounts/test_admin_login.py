@@ -119,3 +119,14 @@ def test_demo_log_ins_reach_the_admin_through_the_site_sign_in(client, settings)
         assert response["Location"] == "/en/admin/"
         assert client.get("/en/admin/").status_code == 200
         client.post("/en/accounts/logout/")
+
+
+def test_the_demo_check_in_log_in_opens_the_door_page_and_no_registration(client, settings):
+    settings.DEBUG = True
+    settings.STAFF_MFA_REQUIRED = False
+    call_command("load_demo", "--with-accounts", stdout=io.StringIO())
+    door = "/en/events/emn-demo/checkin/"
+    response = _sign_in(client, "checkin@example.org", "emn-demo-checkin", next=door)
+    assert response["Location"] == door
+    assert client.get(door).status_code == 200
+    assert client.get("/en/admin/registrations/registration/").status_code == 403

@@ -167,22 +167,6 @@ def _role_label(role: str) -> str:
     return " / ".join(labels)
 
 
-def badges_pdf(
-    registrations: Iterable[Registration],
-    out: BinaryIO,
-    *,
-    layout: str = "a4",
-    per_page: int | None = None,
-) -> int:
-    """Badges, drawn by `registrations.badges.badges_pdf` (see there). `per_page` (1 or 8)
-    is the older way of choosing A6 or A4, for callers written before the layouts."""
-    from . import badges
-
-    if per_page is not None:
-        layout = {1: "a6", 8: "a4"}.get(per_page, str(per_page))
-    return badges.badges_pdf(registrations, out, layout=layout)
-
-
 # --- confirmation ---------------------------------------------------------------------------
 
 

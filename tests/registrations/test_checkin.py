@@ -88,10 +88,10 @@ def _check_in(event, code, by, **kwargs):
 
 
 def test_the_badge_qr_code_carries_the_signed_code_of_its_event(event, radoslav):
-    from registrations.documents import badges_pdf
+    from registrations.badges import badges_pdf
 
     out = io.BytesIO()
-    badges_pdf([radoslav], out, per_page=1)
+    badges_pdf([radoslav], out, layout="a6")
     image = pypdfium2.PdfDocument(out.getvalue())[0].render(scale=4).to_pil()
     [code] = [result.text for result in zxingcpp.read_barcodes(image)]
     assert code == badge_token(radoslav)

@@ -9,7 +9,7 @@ import pyuca
 from django.utils import translation
 from django_countries import countries
 
-from registrations import documents, services
+from registrations import badges, services
 from registrations.models import Registration
 from tests.factories import (
     OpenEventFactory,
@@ -95,7 +95,7 @@ def test_exports_and_badges_print_the_cldr_name():
     with translation.override("bg"):
         writer.write(chosen, out)
         badge = io.BytesIO()
-        documents.badges_pdf([registration], badge, per_page=1)
+        badges.badges_pdf([registration], badge, layout="a6")
     assert ",Грузия," in out.getvalue().decode("utf-8-sig")
     text = " ".join(pypdf.PdfReader(badge).pages[0].extract_text().split())
     assert "Грузия" in text

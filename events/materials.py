@@ -64,6 +64,8 @@ def _zip_kind(file) -> str | None:
                     None,
                 )
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+        # Damaged (BadZipFile, OSError, ValueError), encrypted (RuntimeError) or compressed in
+        # a way Python cannot read (NotImplementedError): none is a document we can accept.
         return None
     return None
 
